@@ -1,0 +1,5 @@
+"""Static judgement of generated code, which is never executed.
+
+Owns the common finding type, the ruff and pyright runners, the AST security
+verifier (also used by SABS while decoding) and the completeness checker.
+"""

@@ -1,0 +1,4 @@
+"""Benchmarks, one module per question, each runnable as ``python -m benchmarks.NAME``.
+
+Results go to ``benchmarks/results/`` and are summarised in BENCHMARKS.md.
+"""
