@@ -1,0 +1,370 @@
+"""The episode store: one embedded LanceDB table, safe for several processes.
+
+Every write is a single Lance commit (merge-insert on ``id`` or an update), so
+a killed writer leaves every committed episode readable and concurrent
+writers lose nothing. Readers check out the latest version on every query.
+Search is hybrid: a vector query and the native full-text index on task and
+final code, fused by reciprocal rank.
+"""
+
+from __future__ import annotations
+
+import builtins
+import logging
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, cast
+
+import lancedb
+import pyarrow as pa
+from lancedb.index import FTS, BTree
+from lancedb.query import LanceHybridQueryBuilder, LanceVectorQueryBuilder
+from lancedb.rerankers import RRFReranker
+from lancedb.table import Table
+
+from config.errors import UserError
+from memory.embedding import Embedder
+from memory.episode import Episode, Outcome, ReviewStatus
+from memory.schema import (
+    TABLE_NAME,
+    TEXT_COLUMNS,
+    VECTOR_COLUMN,
+    IncompatibleStoreError,
+    check_compatible,
+    embedder_name,
+    embedding_dim,
+    episode_schema,
+    episode_to_row,
+    row_to_episode,
+)
+
+logger = logging.getLogger(__name__)
+
+OPTIMIZE_AFTER_UNINDEXED = 256  # rows added since the last index update that trigger one
+_RECORD_COLUMNS = [n for n in episode_schema(1, "").names if n != VECTOR_COLUMN]
+
+
+class StorePathError(UserError):
+    """The episode store's directory cannot be created or written."""
+
+
+class UnknownEpisodeError(UserError):
+    """No episode has the id the user gave."""
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One search result: the episode and its fused relevance (higher is better)."""
+
+    episode: Episode
+    score: float
+
+
+class EpisodeStore:
+    """Episodes of past runs in a LanceDB table at a directory of their own."""
+
+    def __init__(self, path: Path, db: lancedb.DBConnection, embedder: Embedder) -> None:
+        self.path = path
+        self._db = db
+        self._embedder = embedder
+        self._table_handle: Table | None = None
+        self._embedder_checked = False
+
+    @classmethod
+    def open(cls, path: Path, embedder: Embedder) -> EpisodeStore:
+        """Open (creating the directory if needed) the store at ``path``.
+
+        Raises ``StorePathError`` for an unusable path and
+        ``IncompatibleStoreError`` for a table of another schema version.
+        """
+        path = Path(path).expanduser()
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorePathError(
+                f"cannot create the episode store at {path} ({exc.strerror or exc}): "
+                "set memory.path to a writable directory"
+            ) from None
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise StorePathError(
+                f"the episode store at {path} is not writable: "
+                "fix its permissions or set memory.path to a writable directory"
+            )
+        db = lancedb.connect(str(path), read_consistency_interval=timedelta(0))
+        store = cls(path, db, embedder)
+        store._open_table()
+        return store
+
+    def add(self, episode: Episode) -> bool:
+        """Store ``episode`` unless one with its id exists; True when it was new."""
+        return self.add_many([episode]) == 1
+
+    def add_many(self, episodes: Sequence[Episode]) -> int:
+        """Store the episodes whose ids are not stored yet, in one commit; returns how many."""
+        unique = list({e.id: e for e in episodes}.values())
+        if not unique:
+            return 0
+        table = self._writable_table()
+        vectors = self._embedder.embed([embedding_text(e) for e in unique])
+        rows = [episode_to_row(e, v) for e, v in zip(unique, vectors, strict=True)]
+        data = pa.Table.from_pylist(rows, schema=table.schema)
+        result = table.merge_insert("id").when_not_matched_insert_all().execute(data)
+        self._maybe_optimize(table)
+        return int(result.num_inserted_rows)
+
+    def get(self, episode_id: str) -> Episode | None:
+        """The episode with ``episode_id``, or None."""
+        table = self._open_table()
+        if table is None:
+            return None
+        rows = (
+            table.search()
+            .where(f"id = {_sql(episode_id)}")
+            .select(_RECORD_COLUMNS)
+            .limit(1)
+            .to_arrow()
+            .to_pylist()
+        )
+        return row_to_episode(rows[0]) if rows else None
+
+    def count(self, *, status: ReviewStatus | None = None, outcome: Outcome | None = None) -> int:
+        """How many episodes match the filters."""
+        table = self._open_table()
+        if table is None:
+            return 0
+        return table.count_rows(_where(status=status, outcome=outcome))
+
+    def search(
+        self,
+        text: str,
+        k: int = 5,
+        *,
+        status: ReviewStatus | None = None,
+        outcome: Outcome | None = None,
+    ) -> builtins.list[SearchHit]:
+        """The ``k`` episodes most relevant to ``text`` (vector + full text), best first."""
+        return self._search(text, k, _where(status=status, outcome=outcome))
+
+    def retrieve_examples(self, task: str, k: int) -> builtins.list[Episode]:
+        """Up to ``k`` past episodes like ``task`` to show the model: approved ones,
+        or clean unrejected ones when none is approved; ``k=0`` gives none."""
+        if k <= 0:
+            return []
+        hits = self._search(task, k, _where(status=ReviewStatus.APPROVED))
+        if not hits:
+            clean = _where(outcome=Outcome.CLEAN)
+            hits = self._search(task, k, f"{clean} AND review_status != 'rejected'")
+        return [hit.episode for hit in hits]
+
+    def set_review(self, episode_id: str, status: ReviewStatus, note: str = "") -> Episode:
+        """Record a reviewer's decision and return the updated episode."""
+        table = self._open_table()
+        where = f"id = {_sql(episode_id)}"
+        if table is None or table.count_rows(where) == 0:
+            raise UnknownEpisodeError(
+                f"no episode has id {episode_id!r}: list them with `episodes list`"
+            )
+        reviewed_at = None if status is ReviewStatus.PENDING else datetime.now(UTC)
+        table.update(
+            where=where,
+            values={
+                "review_status": status.value,
+                "reviewer_note": note,
+                "reviewed_at": reviewed_at,
+            },
+        )
+        episode = self.get(episode_id)
+        if episode is None:
+            raise UnknownEpisodeError(f"episode {episode_id!r} disappeared while being reviewed")
+        return episode
+
+    def optimize(self) -> None:
+        """Compact small fragments and bring new rows into the indexes (best effort)."""
+        table = self._open_table()
+        if table is None:
+            return
+        try:
+            table.optimize()
+        except RuntimeError as exc:  # a concurrent commit won; the next call retries
+            logger.info("episode store optimisation deferred: %s", exc)
+
+    def reembed(self) -> int:
+        """Recompute every vector with the current embedder; returns the episode count.
+
+        Rewrites the table in one commit; run it while no other process writes.
+        """
+        table = self._open_table()
+        if table is None:
+            return 0
+        records = table.search().select(_RECORD_COLUMNS).to_arrow()
+        texts = [
+            _text(task, stub)
+            for task, stub in zip(
+                records.column("task").to_pylist(), records.column("stub").to_pylist(), strict=True
+            )
+        ]
+        schema = episode_schema(self._embedder.dim, self._embedder.name)
+        vectors = self._embedder.embed(texts)
+        data = records.append_column(
+            VECTOR_COLUMN,
+            pa.FixedSizeListArray.from_arrays(vectors.reshape(-1), self._embedder.dim),
+        ).cast(schema)
+        self._table_handle = self._db.create_table(
+            TABLE_NAME, data, schema=schema, mode="overwrite"
+        )
+        self._create_indexes(self._table_handle)
+        self._embedder_checked = False
+        return records.num_rows
+
+    def list(
+        self,
+        *,
+        status: ReviewStatus | None = None,
+        outcome: Outcome | None = None,
+        limit: int | None = None,
+    ) -> builtins.list[Episode]:
+        """Episodes matching the filters, newest first, at most ``limit`` of them."""
+        table = self._open_table()
+        if table is None:
+            return []
+        query = table.search().select(["id", "created_at"])
+        where = _where(status=status, outcome=outcome)
+        if where:
+            query = query.where(where)
+        keys = query.limit(None).to_arrow()
+        newest_first = keys.sort_by([("created_at", "descending"), ("id", "ascending")])
+        ids = newest_first.column("id").to_pylist()[:limit]
+        return self._fetch(table, ids)
+
+    def _fetch(self, table: Table, ids: Sequence[str]) -> builtins.list[Episode]:
+        """The episodes with ``ids``, in that order."""
+        found: dict[str, Episode] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            in_list = ", ".join(_sql(i) for i in chunk)
+            rows = (
+                table.search()
+                .where(f"id IN ({in_list})")
+                .select(_RECORD_COLUMNS)
+                .limit(None)
+                .to_arrow()
+                .to_pylist()
+            )
+            found.update((row["id"], row_to_episode(row)) for row in rows)
+        return [found[i] for i in ids if i in found]
+
+    def _search(self, text: str, k: int, where: str) -> builtins.list[SearchHit]:
+        table = self._open_table()
+        if table is None or k <= 0:
+            return []
+        self._check_embedder(table)
+        vector = self._embedder.embed([text])[0]
+        query: LanceHybridQueryBuilder | LanceVectorQueryBuilder
+        if text.strip():
+            hybrid = table.search(query_type="hybrid", fts_columns=list(TEXT_COLUMNS))
+            query = (
+                cast(LanceHybridQueryBuilder, hybrid)
+                .vector(vector)
+                .text(text)
+                .distance_type("cosine")
+                .rerank(RRFReranker())
+            )
+            score_column = "_relevance_score"
+        else:
+            query = cast(LanceVectorQueryBuilder, table.search(vector)).distance_type("cosine")
+            score_column = "_distance"
+        if where:
+            query = query.where(where, prefilter=True)
+        rows = query.limit(k).to_arrow().to_pylist()  # a select() here makes lance warn
+        return [SearchHit(row_to_episode(row), _score(row, score_column)) for row in rows[:k]]
+
+    def _open_table(self) -> Table | None:
+        """The episode table, or None while no episode has been written."""
+        if self._table_handle is None:
+            try:
+                table = self._db.open_table(TABLE_NAME)
+            except ValueError:  # not created yet
+                return None
+            check_compatible(table.schema, self.path)
+            self._table_handle = table
+        return self._table_handle
+
+    def _writable_table(self) -> Table:
+        """The episode table, created (with its indexes) on first write."""
+        table = self._open_table()
+        if table is None:
+            schema = episode_schema(self._embedder.dim, self._embedder.name)
+            try:
+                table = self._db.create_table(TABLE_NAME, schema=schema, exist_ok=True)
+            except ValueError:  # another process created it with another embedder
+                table = self._db.open_table(TABLE_NAME)
+            check_compatible(table.schema, self.path)
+            self._create_indexes(table)
+            self._table_handle = table
+        self._check_embedder(table)
+        return table
+
+    def _check_embedder(self, table: Table) -> None:
+        if self._embedder_checked:
+            return
+        stored_name, stored_dim = embedder_name(table.schema), embedding_dim(table.schema)
+        if stored_name != self._embedder.name or stored_dim != self._embedder.dim:
+            raise IncompatibleStoreError(
+                f"the episode store at {self.path} holds vectors of {stored_name} "
+                f"(dim {stored_dim}), not of the configured {self._embedder.name}: "
+                "run `memory reembed` or set memory.embedder back"
+            )
+        self._embedder_checked = True
+
+    @staticmethod
+    def _create_indexes(table: Table) -> None:
+        """Full-text indexes on task and code, a B-tree on id; a racing creator may win."""
+        existing = {tuple(index.columns) for index in table.list_indices()}
+        wanted: Iterable[tuple[str, Any]] = [(c, FTS()) for c in TEXT_COLUMNS] + [("id", BTree())]
+        for column, config in wanted:
+            if (column,) in existing:
+                continue
+            try:
+                table.create_index(column, config=config)
+            except RuntimeError as exc:
+                logger.info("index on %s left to a concurrent writer: %s", column, exc)
+
+    def _maybe_optimize(self, table: Table) -> None:
+        try:
+            unindexed = table.index_stats(f"{TEXT_COLUMNS[0]}_idx")
+        except RuntimeError:
+            return
+        if unindexed is not None and unindexed.num_unindexed_rows >= OPTIMIZE_AFTER_UNINDEXED:
+            self.optimize()
+
+
+def _score(row: dict[str, Any], column: str) -> float:
+    """Higher is better: RRF relevance as is, cosine distance turned into similarity."""
+    value = float(row[column])
+    return 1.0 - value if column == "_distance" else value
+
+
+def embedding_text(episode: Episode) -> str:
+    """The text whose embedding represents ``episode``: its task and stub."""
+    return _text(episode.task, episode.stub)
+
+
+def _text(task: str, stub: str | None) -> str:
+    return f"{task}\n{stub}" if stub else task
+
+
+def _where(*, status: ReviewStatus | None = None, outcome: Outcome | None = None) -> str:
+    clauses = []
+    if status is not None:
+        clauses.append(f"review_status = {_sql(ReviewStatus(status).value)}")
+    if outcome is not None:
+        clauses.append(f"outcome = {_sql(Outcome(outcome).value)}")
+    return " AND ".join(clauses)
+
+
+def _sql(value: str) -> str:
+    """``value`` as a SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
