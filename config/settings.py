@@ -77,6 +77,9 @@ class CyclesSettings(_Section):
     max_cycles: int = Field(3, ge=1, le=20)
     max_reflect: int = Field(2, ge=0, le=20, description="cycles that may ask the model for a critique")
     require_human_approval: bool = False
+    unattended_approval: Literal["continue", "stop"] = Field(
+        "stop", description="the human gate's answer when nobody can be asked (no terminal, no --yes)"
+    )
     autonomous_execution: Literal[False] = Field(
         False, description="generated code is never executed; this cannot be enabled"
     )

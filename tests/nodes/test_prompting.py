@@ -1,0 +1,54 @@
+"""Completion-style prompt building and task/stub validation."""
+
+from __future__ import annotations
+
+import pytest
+
+from config.errors import UsageError
+from nodes.prompting import build_prompt, validate_stub, validate_task
+
+STUB = 'def add(a: int, b: int) -> int:\n    """Return the sum of a and b."""\n'
+
+
+def test_task_without_stub_continues_a_def() -> None:
+    prompt = build_prompt("Return the n-th Fibonacci number")
+    assert prompt.text.endswith("\n\ndef ")
+    assert "# Task: Return the n-th Fibonacci number" in prompt.text
+    assert prompt.code_from("fib(n):\n    return n\n") == "def fib(n):\n    return n\n"
+
+
+def test_stub_is_completed() -> None:
+    prompt = build_prompt("add numbers", stub=STUB)
+    assert prompt.text.endswith(STUB)
+    assert prompt.code_from("    return a + b\n") == STUB + "    return a + b\n"
+
+
+def test_feedback_appears_as_comments_before_the_code() -> None:
+    prompt = build_prompt("t", feedback="line 2: F821 undefined name 'x'")
+    assert "#   line 2: F821 undefined name 'x'" in prompt.text
+    assert prompt.text.index("F821") < prompt.text.index("def ")
+
+
+def test_examples_come_first() -> None:
+    prompt = build_prompt("t", examples=["def old():\n    return 1\n"])
+    assert prompt.text.startswith("# An accepted solution to a similar task:\ndef old():")
+
+
+@pytest.mark.parametrize("task", ["", "   ", "\n\t"])
+def test_empty_task_is_refused(task: str) -> None:
+    with pytest.raises(UsageError, match="the task is empty"):
+        validate_task(task)
+
+
+def test_task_with_undecodable_bytes_is_refused() -> None:
+    with pytest.raises(UsageError, match="not valid UTF-8"):
+        validate_task("write \udcff code")  # how argv carries bytes that are not UTF-8
+
+
+def test_stub_that_is_not_python_is_refused() -> None:
+    with pytest.raises(UsageError, match="not valid Python: line 1"):
+        validate_stub("def broken(:\n", source="stub")
+
+
+def test_stub_gets_a_final_newline() -> None:
+    assert validate_stub("def f(): ...").endswith("\n")
