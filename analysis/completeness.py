@@ -329,14 +329,17 @@ class _FunctionChecker:
         if self._is_exempt(function, enclosing_class):
             return
         where = (function.lineno, function.col_offset + 1)
-        shown = "; ".join(ast.unparse(s) for s in body) or "only a docstring"
         if _returns_only_constant(body) and _has_used_parameters(function, enclosing_class):
             self._found.append(_finding(TRIVIAL_BODY, *where,
                                         f"`{function.name}` ignores its parameters and only "
-                                        f"returns a constant (body: {shown})"))
+                                        f"returns a constant (body: {_shown(body)})"))
         elif not body or all(_is_placeholder_statement(s) for s in body):
             self._found.append(_finding(PLACEHOLDER_BODY, *where,
-                                        f"`{function.name}` has a placeholder body ({shown})"))
+                                        f"`{function.name}` has a placeholder body ({_shown(body)})"))
+
+
+def _shown(body: list[ast.stmt]) -> str:
+    return "; ".join(ast.unparse(statement) for statement in body) or "only a docstring"
 
 
 def _has_used_parameters(function: _Function, enclosing_class: ast.ClassDef | None) -> bool:
