@@ -11,8 +11,13 @@ from analysis.findings import Finding, Severity
 from analysis.static import StaticReport, run_static_tests, run_static_tests_many
 from config.settings import ToolsSettings
 
-ALL_TOOLS = ToolsSettings()
-RUFF_AND_COMPLETENESS = ToolsSettings(enable=("ruff", "completeness"))
+
+def _tools(**values: object) -> ToolsSettings:
+    return ToolsSettings.model_validate(values)
+
+
+ALL_TOOLS = _tools()
+RUFF_AND_COMPLETENESS = _tools(enable=("ruff", "completeness"))
 
 GOOD = '''\
 def add(a: int, b: int) -> int:
@@ -91,7 +96,7 @@ def test_low_completeness_without_errors_is_not_clean() -> None:
 
 def test_threshold_is_configurable() -> None:
     code = "def double(x):\n    # TODO: check the type\n    # FIXME: overflow\n    return x * 2\n"
-    lenient = ToolsSettings(enable=("ruff", "completeness"), completeness_threshold=0.3)
+    lenient = _tools(enable=("ruff", "completeness"), completeness_threshold=0.3)
     assert run_static_tests(code, tools=lenient).clean
 
 
@@ -102,14 +107,14 @@ def test_warnings_alone_keep_code_clean() -> None:
 
 
 def test_disabled_tools_do_not_run() -> None:
-    tools = ToolsSettings(disabled=("pyright", "security"))
+    tools = _tools(disabled=("pyright", "security"))
     report = run_static_tests(BAD, tools=tools)
     assert set(report.seconds) == {"ruff", "completeness"}
     assert {f.tool for f in report.findings} == {"ruff", "completeness"}
 
 
 def test_completeness_off_scores_1() -> None:
-    report = run_static_tests("def parse(s):\n    pass\n", tools=ToolsSettings(enable=("ruff",)))
+    report = run_static_tests("def parse(s):\n    pass\n", tools=_tools(enable=("ruff",)))
     assert (report.findings, report.completeness, report.clean) == ((), 1.0, True)
 
 
@@ -141,7 +146,7 @@ def test_batch_keeps_order_and_runs_pyright_once(monkeypatch: pytest.MonkeyPatch
 
     monkeypatch.setattr(analysis.static, "typecheck_many", counting)
     codes = [GOOD, "def label(n: int) -> str:\n    return n\n", "import os\n"]
-    tools = ToolsSettings(enable=("ruff", "pyright", "completeness"))
+    tools = _tools(enable=("ruff", "pyright", "completeness"))
     reports = run_static_tests_many(codes, tools=tools)
     assert calls == [3]
     assert [r.clean for r in reports] == [True, False, True]
