@@ -134,6 +134,8 @@ def check_completeness(
         tree = ast.parse(code)
     except SyntaxError as error:
         findings.append(_syntax_finding(code, error))
+    except ValueError as error:  # null bytes, on Python 3.11
+        findings.append(_finding(SYNTAX_ERROR, 0, 0, f"syntax error: {error}"))
     else:
         findings.extend(_placeholder_comments(code))
         findings.extend(_placeholder_strings(tree))
@@ -156,6 +158,8 @@ def _parse_stub(stub: str) -> ast.Module:
         raise InvalidStubError(
             f"the stub is not valid Python (line {error.lineno}: {error.msg}); fix the stub file"
         ) from None
+    except ValueError as error:
+        raise InvalidStubError(f"the stub is not valid Python ({error}); fix the stub file") from None
 
 
 # --- unfinished output -------------------------------------------------------------------

@@ -221,6 +221,11 @@ def test_cut_off_code_reports_both_the_limit_and_the_open_bracket() -> None:
     assert report.score == 0.0
 
 
+def test_null_byte_is_a_syntax_error_not_a_crash() -> None:
+    report = check_completeness("x = 1\0\n")
+    assert ([f.rule for f in report.findings], report.score) == (["CP001"], 0.0)
+
+
 def test_syntax_error_position_is_1_based() -> None:
     (finding,) = check_completeness("y = 1\nz = y +\n").findings
     assert (finding.line, finding.col) == (2, 8)
