@@ -166,7 +166,7 @@ def _parse_stub(stub: str) -> ast.Module:
 
 
 def _last_code_line(code: str) -> int:
-    lines = code.splitlines()
+    lines = re.split(r"\r\n?|\n", code)  # Python's line ends only, unlike str.splitlines
     for number in range(len(lines), 0, -1):
         text = lines[number - 1].strip()
         if text and not text.startswith("#"):
