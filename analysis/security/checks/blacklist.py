@@ -1,0 +1,76 @@
+"""Generic checks driven by the name tables: calls, imports, attribute references, methods."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from analysis.security.context import Context, callee, receiver
+from analysis.security.registry import Rule, table_check
+from analysis.security.tables import (
+    DANGEROUS_ATTRIBUTES,
+    DANGEROUS_CALLS,
+    DANGEROUS_IMPORTS,
+    DANGEROUS_METHODS,
+)
+
+
+@table_check(ast.Call, (entry.rule for entry in DANGEROUS_CALLS))
+def dangerous_call(ctx: Context[ast.Call]) -> Iterator[Rule]:
+    """A call to a function listed as dangerous, whatever name it goes by here."""
+    name = callee(ctx)
+    if name is None:
+        return
+    for entry in DANGEROUS_CALLS:
+        if name in entry.names:
+            yield entry.rule
+
+
+def _imported_modules(node: ast.Import | ast.ImportFrom) -> list[str]:
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    if node.level or node.module is None:
+        return []
+    return [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+
+
+@table_check((ast.Import, ast.ImportFrom), (entry.rule for entry in DANGEROUS_IMPORTS))
+def dangerous_import(ctx: Context[ast.Import | ast.ImportFrom]) -> Iterator[Rule]:
+    """An import of a module listed as dangerous (or of a submodule or member of it)."""
+    found: list[Rule] = []
+    for module in _imported_modules(ctx.node):
+        top = module.split(".", 1)[0]
+        for entry in DANGEROUS_IMPORTS:
+            if (module in entry.names or top in entry.names) and entry.rule not in found:
+                found.append(entry.rule)
+    yield from found
+
+
+@table_check((ast.Attribute, ast.Name), (entry.rule for entry in DANGEROUS_ATTRIBUTES))
+def dangerous_attribute(ctx: Context[ast.Attribute | ast.Name]) -> Iterator[Rule]:
+    """A reference to an attribute or constant listed as dangerous (``os.environ``)."""
+    if not isinstance(ctx.node.ctx, ast.Load):
+        return
+    name = ctx.qualname(ctx.node)
+    if name is None:
+        return
+    for entry in DANGEROUS_ATTRIBUTES:
+        if name in entry.names:
+            yield entry.rule
+
+
+@table_check(ast.Call, (entry.rule for entry in DANGEROUS_METHODS))
+def dangerous_method(ctx: Context[ast.Call]) -> Iterator[Rule]:
+    """``x.method(...)`` where the method is dangerous on what ``x`` came from."""
+    found = receiver(ctx)
+    if found is None:
+        return
+    owner, method = found
+    for entry in DANGEROUS_METHODS:
+        if method not in entry.methods:
+            continue
+        if owner is None:
+            if method in entry.unknown_receiver:
+                yield entry.rule
+        elif owner.split(".", 1)[0] in entry.roots:
+            yield entry.rule

@@ -1,0 +1,257 @@
+"""Cryptography and secrets: weak hashes, small keys, predictable randomness, secrets in code."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from analysis.security.context import (
+    Context,
+    argument,
+    callee,
+    constant,
+    is_false,
+    mentioned_names,
+    target_names,
+)
+from analysis.security.registry import Rule, check, rule, table_check
+from analysis.security.tables import (
+    ERROR,
+    FAST_HASHES,
+    HIGH,
+    MEDIUM,
+    WARNING,
+    WEAK_HASH_NAMES,
+    WEAK_HASHES,
+)
+
+WEAK_HASH = rule(
+    "SC501",
+    cwe=328,
+    severity=WARNING,
+    confidence=HIGH,
+    message="MD5 and SHA-1 are broken for security use; use hashlib.sha256, or "
+    "pass usedforsecurity=False when this is only a checksum",
+)
+PASSWORD_DIGEST = rule(
+    "SC502",
+    cwe=916,
+    severity=ERROR,
+    confidence=MEDIUM,
+    message="a password hashed with a fast digest is easy to brute-force; "
+    "use hashlib.scrypt or hashlib.pbkdf2_hmac with a random salt",
+)
+SMALL_KEY = rule(
+    "SC505",
+    cwe=326,
+    severity=ERROR,
+    confidence=HIGH,
+    message="RSA/DSA keys shorter than 2048 bits can be broken; use key_size=2048 "
+    "or more (3072 for new systems)",
+)
+PREDICTABLE_RANDOM = rule(
+    "SC506",
+    cwe=338,
+    severity=ERROR,
+    confidence=MEDIUM,
+    message="the random module is predictable and unfit for tokens, "
+    "passwords or keys; use the secrets module (secrets.token_hex, "
+    "secrets.choice)",
+)
+HARDCODED_PASSWORD = rule(
+    "SC507",
+    cwe=798,
+    severity=ERROR,
+    confidence=MEDIUM,
+    message="a password or secret is written in the code; read it at run "
+    "time from configuration or a secret store",
+)
+HARDCODED_KEY = rule(
+    "SC508",
+    cwe=321,
+    severity=ERROR,
+    confidence=MEDIUM,
+    message="a cryptographic key, salt or IV is written in the code; generate "
+    "it with the secrets module or load it from a key store",
+)
+
+_SECRET_WORDS = (
+    "password",
+    "passwd",
+    "passphrase",
+    "secret",
+    "credential",
+    "apikey",
+    "api_key",
+    "access_key",
+    "private_key",
+    "auth_token",
+    "access_token",
+    "api_token",
+)
+_SECRET_SUFFIX = re.compile(r"(^|_)(pass|pwd|pw)$")
+_KEY_NAME = re.compile(
+    r"(^|_)(key|iv|salt|nonce|aes_key|enc_key|encryption_key|signing_key|"
+    r"hmac_key|cipher_key)$"
+)
+_SECURITY_CONTEXT = re.compile(
+    r"token|session|nonce|salt|otp|csrf|key|secret|passw|pwd|auth|"
+    r"cred|random_?str|cookie",
+    re.IGNORECASE,
+)
+_KEY_MATERIAL = re.compile(r"-----BEGIN ([A-Z]+ )?PRIVATE KEY-----|\bAKIA[0-9A-Z]{16}\b")
+_RANDOM_FUNCTIONS = frozenset(
+    f"random.{name}"
+    for name in (
+        "random",
+        "randint",
+        "randrange",
+        "choice",
+        "choices",
+        "sample",
+        "getrandbits",
+        "randbytes",
+        "uniform",
+        "shuffle",
+    )
+)
+_KEY_GENERATORS = {
+    "cryptography.hazmat.primitives.asymmetric.rsa.generate_private_key": (1, "key_size"),
+    "cryptography.hazmat.primitives.asymmetric.dsa.generate_private_key": (0, "key_size"),
+    **{
+        f"{package}.PublicKey.{algorithm}.generate": (0, "bits")
+        for package in ("Crypto", "Cryptodome")
+        for algorithm in ("RSA", "DSA")
+    },
+}
+_SALTED_KDFS = {"hashlib.pbkdf2_hmac": (2, "salt"), "hashlib.scrypt": (None, "salt")}
+_MIN_KEY_BITS = 2048
+_MIN_KEY_LITERAL = 8
+
+
+def is_secret_name(name: str) -> bool:
+    """True when an identifier names a password, secret or credential."""
+    lowered = name.lower()
+    return any(word in lowered for word in _SECRET_WORDS) or bool(_SECRET_SUFFIX.search(lowered))
+
+
+def _is_text_literal(expr: ast.AST | None, *, allow_empty: bool = False) -> bool:
+    value = constant(expr)
+    return isinstance(value, str | bytes) and (allow_empty or len(value) > 0)
+
+
+@table_check(ast.Call, (WEAK_HASH, PASSWORD_DIGEST))
+def weak_digest(ctx: Context[ast.Call]) -> Iterator[Rule]:
+    """MD5/SHA-1 for anything, or any fast digest over something named like a password."""
+    name = callee(ctx)
+    if name not in FAST_HASHES:
+        return
+    call = ctx.node
+    data = call.args[1:] if name == "hashlib.new" else call.args
+    if any(is_secret_name(word) for arg in data for word in mentioned_names(arg)):
+        yield PASSWORD_DIGEST
+        return
+    if name == "hashlib.new":
+        algorithm = constant(argument(call, 0, "name"))
+        weak = isinstance(algorithm, str) and algorithm.lower() in WEAK_HASH_NAMES
+    else:
+        weak = name in WEAK_HASHES
+    if weak and not is_false(argument(call, None, "usedforsecurity")):
+        yield WEAK_HASH
+
+
+@check(ast.Call, SMALL_KEY)
+def small_key_size(ctx: Context[ast.Call]) -> bool:
+    """An RSA/DSA key generated with a literal size under 2048 bits."""
+    where = _KEY_GENERATORS.get(callee(ctx) or "")
+    if where is None:
+        return False
+    size = constant(argument(ctx.node, *where))
+    return isinstance(size, int) and not isinstance(size, bool) and size < _MIN_KEY_BITS
+
+
+@check(ast.Call, PREDICTABLE_RANDOM)
+def predictable_random_secret(ctx: Context[ast.Call]) -> bool:
+    """``random`` used where the result names or feeds a token, key, password or session."""
+    if callee(ctx) not in _RANDOM_FUNCTIONS:
+        return False
+    context_names = [*target_names(ctx.statement)]
+    if ctx.function_name:
+        context_names.append(ctx.function_name)
+    return any(_SECURITY_CONTEXT.search(name) for name in context_names)
+
+
+@check((ast.Assign, ast.AnnAssign), HARDCODED_PASSWORD)
+def password_assigned(ctx: Context[ast.Assign | ast.AnnAssign]) -> bool:
+    """``password = "hunter2"`` (also attributes such as ``client.api_key = "..."``)."""
+    return _is_text_literal(ctx.node.value) and any(
+        is_secret_name(name) for name in target_names(ctx.node)
+    )
+
+
+@check(ast.Call, HARDCODED_PASSWORD)
+def password_argument(ctx: Context[ast.Call]) -> bool:
+    """``connect(password="...")``: a literal passed to a secret-named keyword (even empty)."""
+    return any(
+        item.arg is not None
+        and is_secret_name(item.arg)
+        and _is_text_literal(item.value, allow_empty=True)
+        for item in ctx.node.keywords
+    )
+
+
+@check(ast.Compare, HARDCODED_PASSWORD)
+def password_compared(ctx: Context[ast.Compare]) -> bool:
+    """``if password == "admin"``: a secret compared with a literal."""
+    operands = [ctx.node.left, *ctx.node.comparators]
+    named = any(
+        is_secret_name(word)
+        for operand in operands
+        if isinstance(operand, ast.Name | ast.Attribute)
+        for word in mentioned_names(operand)
+    )
+    return named and any(_is_text_literal(operand) for operand in operands)
+
+
+@check(ast.arguments, HARDCODED_PASSWORD)
+def password_default(ctx: Context[ast.arguments]) -> bool:
+    """``def login(password="admin")``: a literal default for a secret-named parameter."""
+    arguments = ctx.node
+    positional = [*arguments.posonlyargs, *arguments.args]
+    pairs = list(
+        zip(
+            positional[len(positional) - len(arguments.defaults) :], arguments.defaults, strict=True
+        )
+    )
+    pairs += [
+        (arg, default)
+        for arg, default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
+        if default is not None
+    ]
+    return any(is_secret_name(arg.arg) and _is_text_literal(default) for arg, default in pairs)
+
+
+@check(ast.Constant, HARDCODED_KEY)
+def key_material_literal(ctx: Context[ast.Constant]) -> bool:
+    """A literal holding a PEM private key or an AWS access key id."""
+    value = ctx.node.value
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    return isinstance(value, str) and bool(_KEY_MATERIAL.search(value))
+
+
+@check((ast.Assign, ast.AnnAssign), HARDCODED_KEY)
+def key_assigned(ctx: Context[ast.Assign | ast.AnnAssign]) -> bool:
+    """``key = "..."`` or ``iv = b"..."``: a literal of 8+ characters bound to a key-like name."""
+    value = constant(ctx.node.value)
+    if not isinstance(value, str | bytes) or len(value) < _MIN_KEY_LITERAL:
+        return False
+    return any(_KEY_NAME.search(name.lower()) for name in target_names(ctx.node))
+
+
+@check(ast.Call, HARDCODED_KEY)
+def constant_salt(ctx: Context[ast.Call]) -> bool:
+    """``hashlib.pbkdf2_hmac("sha256", password, b"fixed", n)``: a literal salt."""
+    where = _SALTED_KDFS.get(callee(ctx) or "")
+    return where is not None and _is_text_literal(argument(ctx.node, *where))

@@ -1,0 +1,61 @@
+"""Deserialisation checks that depend on the loader or flags passed."""
+
+from __future__ import annotations
+
+import ast
+
+from analysis.security.context import Context, argument, callee, is_true
+from analysis.security.registry import check, rule
+from analysis.security.tables import CRITICAL, ERROR, HIGH
+
+UNSAFE_YAML = rule(
+    "SC403",
+    cwe=502,
+    severity=CRITICAL,
+    confidence=HIGH,
+    message="yaml.load without a safe loader can build arbitrary Python objects; "
+    "use yaml.safe_load (or Loader=yaml.SafeLoader)",
+)
+TORCH_LOAD = rule(
+    "SC404",
+    cwe=502,
+    severity=CRITICAL,
+    confidence=HIGH,
+    message="torch.load unpickles the file and can run code; pass weights_only=True",
+)
+NUMPY_PICKLE = rule(
+    "SC405",
+    cwe=502,
+    severity=ERROR,
+    confidence=HIGH,
+    message="numpy.load with allow_pickle=True can run code from the file; leave allow_pickle off",
+)
+
+_YAML_LOADS = frozenset({"yaml.load", "yaml.load_all"})
+_YAML_ALWAYS_UNSAFE = frozenset({"yaml.unsafe_load", "yaml.unsafe_load_all"})
+_SAFE_LOADERS = frozenset({"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"})
+
+
+@check(ast.Call, UNSAFE_YAML)
+def unsafe_yaml_load(ctx: Context[ast.Call]) -> bool:
+    """``yaml.load`` without ``SafeLoader``/``BaseLoader``, or ``yaml.unsafe_load``."""
+    name = callee(ctx)
+    if name in _YAML_ALWAYS_UNSAFE:
+        return True
+    if name not in _YAML_LOADS:
+        return False
+    loader = argument(ctx.node, 1, "Loader")
+    loader_name = ctx.qualname(loader) if loader is not None else None
+    return loader_name is None or loader_name.rsplit(".", 1)[-1] not in _SAFE_LOADERS
+
+
+@check(ast.Call, TORCH_LOAD)
+def torch_load_without_weights_only(ctx: Context[ast.Call]) -> bool:
+    """``torch.load(...)`` unless ``weights_only=True`` is passed."""
+    return callee(ctx) == "torch.load" and not is_true(argument(ctx.node, None, "weights_only"))
+
+
+@check(ast.Call, NUMPY_PICKLE)
+def numpy_allow_pickle(ctx: Context[ast.Call]) -> bool:
+    """``numpy.load(..., allow_pickle=True)``."""
+    return callee(ctx) == "numpy.load" and is_true(argument(ctx.node, 2, "allow_pickle"))

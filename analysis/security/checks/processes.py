@@ -1,0 +1,43 @@
+"""Process checks that depend on how ``subprocess`` is called."""
+
+from __future__ import annotations
+
+import ast
+
+from analysis.security.context import Context, argument, callee, is_false
+from analysis.security.registry import check, rule
+from analysis.security.tables import CRITICAL, HIGH, LOW, SUBPROCESS_CALLS, WARNING
+
+SHELL_TRUE = rule(
+    "SC207",
+    cwe=78,
+    severity=CRITICAL,
+    confidence=HIGH,
+    message="shell=True runs the command through the shell (command injection); "
+    "pass an argument list and leave shell off",
+)
+SUBPROCESS_CALL = rule(
+    "SC208",
+    cwe=78,
+    severity=WARNING,
+    confidence=LOW,
+    message="this starts another program; make sure neither the program nor "
+    "its arguments come from untrusted input",
+)
+
+
+def _shell_requested(call: ast.Call) -> bool:
+    shell = argument(call, None, "shell")
+    return shell is not None and not is_false(shell)
+
+
+@check(ast.Call, SHELL_TRUE)
+def shell_true(ctx: Context[ast.Call]) -> bool:
+    """A ``subprocess`` call with ``shell`` set to anything but a literal false."""
+    return callee(ctx) in SUBPROCESS_CALLS and _shell_requested(ctx.node)
+
+
+@check(ast.Call, SUBPROCESS_CALL)
+def subprocess_call(ctx: Context[ast.Call]) -> bool:
+    """A ``subprocess`` call without a shell (still worth a look at its inputs)."""
+    return callee(ctx) in SUBPROCESS_CALLS and not _shell_requested(ctx.node)

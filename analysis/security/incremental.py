@@ -1,0 +1,191 @@
+"""Security analysis of code that is still being written, with an LRU result cache.
+
+Three parse states:
+
+* ``PARSE_OK``: the code parses; its issues are final for this text.
+* ``PARSE_INCOMPLETE``: the syntax error is at the end, so more text could
+  still fix it. The rule: the error is reported on or after the last
+  non-blank line, or it is one that only the end of input can reveal (an
+  unclosed bracket, an unterminated triple-quoted string, an unexpected
+  EOF). The longest prefix that ends at a statement boundary (a NEWLINE
+  token outside brackets) and parses is analysed instead, so a dangerous
+  statement already complete is still caught. Being unfinished costs nothing.
+* ``PARSE_INVALID``: an error before the last line: no continuation can fix
+  it. No issues are reported and the penalty is a fixed 2.0.
+"""
+
+from __future__ import annotations
+
+import ast
+import enum
+import hashlib
+import io
+import tokenize
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from analysis.findings import Severity
+from analysis.security.issue import SecurityIssue
+from analysis.security.policy import DEFAULT_POLICY, Policy
+from analysis.security.scanner import scan_tree
+
+SEVERITY_WEIGHTS: dict[Severity, float] = {
+    Severity.CRITICAL: 10.0,
+    Severity.ERROR: 5.0,
+    Severity.WARNING: 1.0,
+    Severity.INFO: 0.1,
+}
+INVALID_PENALTY = 2.0
+MAX_PREFIX_ATTEMPTS = 12
+
+_END_OF_INPUT_ERRORS = ("was never closed", "unterminated triple-quoted", "unexpected EOF")
+
+
+class ParseState(enum.Enum):
+    """How far the code parses; see the module docstring for the rule."""
+
+    PARSE_OK = "ok"
+    PARSE_INCOMPLETE = "incomplete"
+    PARSE_INVALID = "invalid"
+
+
+@dataclass(frozen=True)
+class IncrementalResult:
+    """The verdict on one piece of code: parse state, issues and their penalty."""
+
+    parse_state: ParseState
+    issues: tuple[SecurityIssue, ...]
+    sec_penalty: float
+
+
+@dataclass(frozen=True)
+class CacheStats:
+    """Counters of a :class:`SecurityCache`."""
+
+    hits: int
+    misses: int
+    size: int
+    maxsize: int
+
+    @property
+    def hit_rate(self) -> float:
+        """Hits over lookups (0.0 before any lookup)."""
+        lookups = self.hits + self.misses
+        return self.hits / lookups if lookups else 0.0
+
+
+class SecurityCache:
+    """A least-recently-used map from (policy, code hash) to results, with hit/miss counts."""
+
+    def __init__(self, maxsize: int = 1024) -> None:
+        if maxsize < 1:
+            raise ValueError("SecurityCache maxsize must be at least 1")
+        self._maxsize = maxsize
+        self._entries: OrderedDict[tuple[Policy, str], IncrementalResult] = OrderedDict()
+        self._hits = 0
+        self._misses = 0
+
+    @staticmethod
+    def key(code: str, policy: Policy) -> tuple[Policy, str]:
+        """The cache key of ``code`` analysed under ``policy``."""
+        return policy, hashlib.blake2b(code.encode("utf-8", "surrogatepass")).hexdigest()
+
+    def get(self, code: str, policy: Policy) -> IncrementalResult | None:
+        """The cached result, counted as a hit or a miss."""
+        key = self.key(code, policy)
+        found = self._entries.get(key)
+        if found is None:
+            self._misses += 1
+            return None
+        self._hits += 1
+        self._entries.move_to_end(key)
+        return found
+
+    def put(self, code: str, policy: Policy, result: IncrementalResult) -> None:
+        """Store a result, evicting the least recently used beyond ``maxsize``."""
+        key = self.key(code, policy)
+        self._entries[key] = result
+        self._entries.move_to_end(key)
+        while len(self._entries) > self._maxsize:
+            self._entries.popitem(last=False)
+
+    def stats(self) -> CacheStats:
+        """Current counters."""
+        return CacheStats(self._hits, self._misses, len(self._entries), self._maxsize)
+
+    def clear(self) -> None:
+        """Drop every entry and reset the counters."""
+        self._entries.clear()
+        self._hits = self._misses = 0
+
+
+def penalty(issues: tuple[SecurityIssue, ...] | list[SecurityIssue]) -> float:
+    """The sum of the severity weights of ``issues``."""
+    return sum(SEVERITY_WEIGHTS[issue.severity] for issue in issues)
+
+
+def analyze_incremental(
+    code: str, cache: SecurityCache | None = None, policy: Policy | None = None
+) -> IncrementalResult:
+    """Classify ``code`` as complete, unfinished or broken and scan what can be scanned.
+
+    Never raises on any text.
+    """
+    active = policy or DEFAULT_POLICY
+    if cache is not None:
+        cached = cache.get(code, active)
+        if cached is not None:
+            return cached
+    result = _analyze(code, active)
+    if cache is not None:
+        cache.put(code, active, result)
+    return result
+
+
+def _analyze(code: str, policy: Policy) -> IncrementalResult:
+    try:
+        tree = ast.parse(code)
+    except SyntaxError as error:
+        if not _error_at_end(code, error):
+            return IncrementalResult(ParseState.PARSE_INVALID, (), INVALID_PENALTY)
+        prefix = _longest_parsing_prefix(code)
+        issues = tuple(scan_tree(prefix, policy)) if prefix is not None else ()
+        return IncrementalResult(ParseState.PARSE_INCOMPLETE, issues, penalty(issues))
+    except (ValueError, RecursionError, MemoryError):
+        return IncrementalResult(ParseState.PARSE_INVALID, (), INVALID_PENALTY)
+    issues = tuple(scan_tree(tree, policy))
+    return IncrementalResult(ParseState.PARSE_OK, issues, penalty(issues))
+
+
+def _error_at_end(code: str, error: SyntaxError) -> bool:
+    """True when more text could still repair ``error`` (see the module docstring)."""
+    message = error.msg or ""
+    if any(phrase in message for phrase in _END_OF_INPUT_ERRORS):
+        return True
+    last_line = len(code.rstrip().splitlines())
+    return error.lineno is None or error.lineno >= last_line
+
+
+def _statement_ends(code: str) -> list[int]:
+    """Line numbers where a logical line (statement) ends, as far as tokenizing gets."""
+    ends: list[int] = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(code).readline):
+            if token.type == tokenize.NEWLINE:
+                ends.append(token.end[0])
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        pass
+    return ends
+
+
+def _longest_parsing_prefix(code: str) -> ast.Module | None:
+    """The tree of the longest prefix ending at a statement boundary that parses."""
+    lines = code.splitlines(keepends=True)
+    total = len(lines)
+    candidates = sorted({end for end in _statement_ends(code) if end < total}, reverse=True)
+    for end in candidates[:MAX_PREFIX_ATTEMPTS]:
+        try:
+            return ast.parse("".join(lines[:end]))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+    return None

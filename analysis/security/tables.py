@@ -1,0 +1,563 @@
+"""Names that are dangerous in themselves: calls, imports, attributes and methods.
+
+Pure data. The generic checks in ``checks/blacklist.py`` match qualified names
+(after alias resolution) against these tables; checks that depend on how
+something is called (``shell=True``, a file mode) live in the other check
+modules and take their name sets from here too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from analysis.findings import Severity
+from analysis.security.issue import Confidence
+from analysis.security.registry import Rule, rule
+
+CRITICAL, ERROR, WARNING = Severity.CRITICAL, Severity.ERROR, Severity.WARNING
+HIGH, MEDIUM, LOW = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
+
+
+@dataclass(frozen=True)
+class NameEntry:
+    """A rule that fires on any of ``names`` (qualified, after alias resolution)."""
+
+    rule: Rule
+    names: frozenset[str]
+
+
+@dataclass(frozen=True)
+class MethodEntry:
+    """A rule that fires on ``x.method(...)`` when ``x`` comes from one of ``roots``.
+
+    ``unknown_receiver`` lists the method names distinctive enough to flag
+    when ``x`` is a plain local whose origin is unknown.
+    """
+
+    rule: Rule
+    methods: frozenset[str]
+    roots: frozenset[str]
+    unknown_receiver: frozenset[str]
+
+
+def _names(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
+def _both_crypto_packages(*suffixes: str) -> frozenset[str]:
+    return frozenset(
+        f"{package}.{suffix}" for package in ("Crypto", "Cryptodome") for suffix in suffixes
+    )
+
+
+# --- code execution --------------------------------------------------------
+
+EVAL = rule(
+    "SC101",
+    cwe=95,
+    severity=CRITICAL,
+    confidence=HIGH,
+    message="eval() runs any code in the string; use ast.literal_eval for literals "
+    "or parse the input explicitly",
+)
+EXEC = rule(
+    "SC102",
+    cwe=95,
+    severity=CRITICAL,
+    confidence=HIGH,
+    message="exec() runs any code; call the intended functions directly instead of building code",
+)
+COMPILE = rule(
+    "SC103",
+    cwe=95,
+    severity=CRITICAL,
+    confidence=MEDIUM,
+    message="compile() builds code objects to run; use ast.parse to inspect code "
+    "and never run compiled input",
+)
+DUNDER_IMPORT = rule(
+    "SC104",
+    cwe=470,
+    severity=ERROR,
+    confidence=HIGH,
+    message="__import__() loads modules by name at run time; use an import "
+    "statement for the modules you need",
+)
+
+# --- processes and the operating system -------------------------------------
+
+SUBPROCESS_IMPORT = rule(
+    "SC201",
+    cwe=78,
+    severity=WARNING,
+    confidence=HIGH,
+    message="this module runs other programs; pass an argument list "
+    "(no shell) and never build it from untrusted input",
+)
+SHUTIL_IMPORT = rule(
+    "SC202",
+    cwe=73,
+    severity=WARNING,
+    confidence=HIGH,
+    message="shutil can delete and overwrite whole trees; check every path it receives",
+)
+CTYPES_IMPORT = rule(
+    "SC203",
+    cwe=676,
+    severity=WARNING,
+    confidence=HIGH,
+    message="ctypes/cffi call native code without memory safety; prefer a "
+    "pure-Python or vetted binding",
+)
+SIGNAL_IMPORT = rule(
+    "SC204",
+    cwe=364,
+    severity=WARNING,
+    confidence=HIGH,
+    message="signal handlers run asynchronously and race with the program; "
+    "keep them minimal or avoid them",
+)
+SHELL_COMMAND = rule(
+    "SC205",
+    cwe=78,
+    severity=CRITICAL,
+    confidence=HIGH,
+    message="this runs a command line through the shell (command injection); "
+    "use subprocess.run([...]) with an argument list",
+)
+PROCESS_START = rule(
+    "SC206",
+    cwe=78,
+    severity=ERROR,
+    confidence=MEDIUM,
+    message="os.exec*/os.spawn* start programs directly; use subprocess.run "
+    "with a fixed argument list and check its inputs",
+)
+ENVIRONMENT = rule(
+    "SC209",
+    cwe=526,
+    severity=WARNING,
+    confidence=MEDIUM,
+    message="reading or changing the environment makes behaviour depend on "
+    "hidden state and can leak secrets; pass configuration explicitly",
+)
+
+SUBPROCESS_CALLS = _names(
+    "subprocess.Popen",
+    "subprocess.run",
+    "subprocess.call",
+    "subprocess.check_call",
+    "subprocess.check_output",
+)
+
+# --- files -------------------------------------------------------------------
+
+DESTRUCTIVE_PATH_METHOD = rule(
+    "SC302",
+    cwe=73,
+    severity=WARNING,
+    confidence=MEDIUM,
+    message="this Path method writes, deletes or re-permissions "
+    "files; make sure the path cannot be chosen by untrusted input",
+)
+DESTRUCTIVE_FILE_CALL = rule(
+    "SC303",
+    cwe=73,
+    severity=WARNING,
+    confidence=MEDIUM,
+    message="this deletes, moves or re-permissions files; make sure "
+    "the path cannot be chosen by untrusted input",
+)
+MKTEMP = rule(
+    "SC304",
+    cwe=377,
+    severity=ERROR,
+    confidence=HIGH,
+    message="mktemp() returns a name another process can take first; use "
+    "tempfile.mkstemp or tempfile.NamedTemporaryFile",
+)
+ARCHIVE_EXTRACT = rule(
+    "SC306",
+    cwe=22,
+    severity=ERROR,
+    confidence=MEDIUM,
+    message="extracting an archive can write outside the target directory "
+    "(path traversal); validate members or use tarfile's filter='data'",
+)
+
+WRITE_OPENERS = _names("open", "io.open", "codecs.open", "os.fdopen")
+
+# --- deserialisation ----------------------------------------------------------
+
+PICKLE_LOAD = rule(
+    "SC401",
+    cwe=502,
+    severity=CRITICAL,
+    confidence=HIGH,
+    message="unpickling runs code chosen by whoever wrote the data; use json or "
+    "another data-only format for anything not produced by this program",
+)
+PICKLE_IMPORT = rule(
+    "SC402",
+    cwe=502,
+    severity=WARNING,
+    confidence=HIGH,
+    message="this module can deserialise arbitrary objects; never load data "
+    "from an untrusted source with it",
+)
+
+# --- crypto ---------------------------------------------------------------------
+
+WEAK_CIPHER = rule(
+    "SC503",
+    cwe=327,
+    severity=ERROR,
+    confidence=HIGH,
+    message="this cipher is broken; use AES-GCM or ChaCha20-Poly1305 "
+    "(cryptography's AESGCM / ChaCha20Poly1305)",
+)
+ECB_MODE = rule(
+    "SC504",
+    cwe=327,
+    severity=ERROR,
+    confidence=MEDIUM,
+    message="ECB mode leaks patterns of the plaintext; use an authenticated mode such as GCM",
+)
+WEAK_TLS = rule(
+    "SC509",
+    cwe=327,
+    severity=ERROR,
+    confidence=HIGH,
+    message="SSLv2/SSLv3/TLS 1.0/1.1 are broken; use ssl.create_default_context() (TLS 1.2+)",
+)
+
+WEAK_HASHES = frozenset(
+    {"hashlib.md5", "hashlib.sha1", "hashlib.md4"}
+    | _both_crypto_packages(
+        "Hash.MD5.new", "Hash.MD4.new", "Hash.MD2.new", "Hash.SHA.new", "Hash.SHA1.new"
+    )
+    | {f"cryptography.hazmat.primitives.hashes.{name}" for name in ("MD5", "SHA1")}
+)
+WEAK_HASH_NAMES = _names("md5", "sha1", "md4", "md2", "sha")
+FAST_HASHES = WEAK_HASHES | frozenset(
+    f"hashlib.{name}"
+    for name in (
+        "sha224",
+        "sha256",
+        "sha384",
+        "sha512",
+        "sha3_256",
+        "sha3_512",
+        "blake2b",
+        "blake2s",
+        "new",
+    )
+)
+
+# --- web and network ------------------------------------------------------------
+
+UNVERIFIED_TLS = rule(
+    "SC604",
+    cwe=295,
+    severity=ERROR,
+    confidence=HIGH,
+    message="this turns off certificate checking; use "
+    "ssl.create_default_context() and keep verification on",
+)
+STDLIB_XML = rule(
+    "SC605",
+    cwe=611,
+    severity=WARNING,
+    confidence=HIGH,
+    message="the standard XML parsers are open to entity-expansion attacks; use "
+    "defusedxml for untrusted XML",
+)
+CLEARTEXT_PROTOCOL = rule(
+    "SC610",
+    cwe=319,
+    severity=WARNING,
+    confidence=HIGH,
+    message="telnet and FTP send credentials in clear text; use SSH/SFTP or ftplib.FTP_TLS",
+)
+SSH_AUTO_ADD = rule(
+    "SC613",
+    cwe=295,
+    severity=ERROR,
+    confidence=HIGH,
+    message="accepting unknown SSH host keys allows man-in-the-middle attacks; "
+    "use paramiko.RejectPolicy and known hosts",
+)
+
+HTTP_LIBRARIES = _names("requests", "httpx")
+HTTP_VERBS = _names("get", "post", "put", "patch", "delete", "head", "options", "request", "stream")
+LXML_PARSERS = _names(
+    "lxml.etree.parse",
+    "lxml.etree.fromstring",
+    "lxml.etree.XML",
+    "lxml.etree.iterparse",
+    "lxml.etree.XMLParser",
+    "lxml.objectify.parse",
+    "lxml.objectify.fromstring",
+)
+
+# --- the tables -------------------------------------------------------------------
+
+DANGEROUS_CALLS: tuple[NameEntry, ...] = (
+    NameEntry(EVAL, _names("eval")),
+    NameEntry(EXEC, _names("exec")),
+    NameEntry(COMPILE, _names("compile")),
+    NameEntry(DUNDER_IMPORT, _names("__import__", "importlib.__import__")),
+    NameEntry(
+        SHELL_COMMAND,
+        _names(
+            "os.system",
+            "os.popen",
+            "os.popen2",
+            "os.popen3",
+            "os.popen4",
+            "popen2.popen2",
+            "popen2.popen3",
+            "popen2.popen4",
+            "popen2.Popen3",
+            "popen2.Popen4",
+            "commands.getoutput",
+            "commands.getstatusoutput",
+            "subprocess.getoutput",
+            "subprocess.getstatusoutput",
+            "platform.popen",
+            "asyncio.create_subprocess_shell",
+            "pty.spawn",
+        ),
+    ),
+    NameEntry(
+        PROCESS_START,
+        frozenset(
+            {
+                f"os.{name}"
+                for name in (
+                    "execl",
+                    "execle",
+                    "execlp",
+                    "execlpe",
+                    "execv",
+                    "execve",
+                    "execvp",
+                    "execvpe",
+                    "spawnl",
+                    "spawnle",
+                    "spawnlp",
+                    "spawnlpe",
+                    "spawnv",
+                    "spawnve",
+                    "spawnvp",
+                    "spawnvpe",
+                    "startfile",
+                    "posix_spawn",
+                    "posix_spawnp",
+                )
+            }
+        ),
+    ),
+    NameEntry(
+        DESTRUCTIVE_FILE_CALL,
+        _names(
+            "os.remove",
+            "os.unlink",
+            "os.rmdir",
+            "os.removedirs",
+            "os.rename",
+            "os.renames",
+            "os.replace",
+            "os.truncate",
+            "os.chmod",
+            "os.lchmod",
+            "os.chown",
+            "os.lchown",
+            "shutil.rmtree",
+            "shutil.move",
+            "shutil.chown",
+        ),
+    ),
+    NameEntry(MKTEMP, _names("tempfile.mktemp", "os.tempnam", "os.tmpnam")),
+    NameEntry(ARCHIVE_EXTRACT, _names("shutil.unpack_archive")),
+    NameEntry(
+        PICKLE_LOAD,
+        _names(
+            "pickle.load",
+            "pickle.loads",
+            "pickle.Unpickler",
+            "cPickle.load",
+            "cPickle.loads",
+            "cPickle.Unpickler",
+            "_pickle.load",
+            "_pickle.loads",
+            "_pickle.Unpickler",
+            "dill.load",
+            "dill.loads",
+            "dill.Unpickler",
+            "cloudpickle.load",
+            "cloudpickle.loads",
+            "marshal.load",
+            "marshal.loads",
+            "shelve.open",
+            "shelve.DbfilenameShelf",
+            "jsonpickle.decode",
+            "jsonpickle.loads",
+            "jsonpickle.unpickler.decode",
+            "pandas.read_pickle",
+            "joblib.load",
+        ),
+    ),
+    NameEntry(
+        WEAK_CIPHER,
+        _both_crypto_packages(
+            "Cipher.DES.new",
+            "Cipher.ARC2.new",
+            "Cipher.ARC4.new",
+            "Cipher.Blowfish.new",
+            "Cipher.XOR.new",
+            "Cipher.CAST.new",
+        )
+        | frozenset(
+            f"cryptography.hazmat.{package}.ciphers.algorithms.{name}"
+            for package in ("primitives", "decrepit")
+            for name in ("ARC4", "Blowfish", "IDEA", "TripleDES", "CAST5", "SEED")
+        )
+        | _names("pyDes.des", "pyDes.triple_des"),
+    ),
+    NameEntry(
+        UNVERIFIED_TLS,
+        _names(
+            "ssl._create_unverified_context",
+            "ssl._create_stdlib_context",
+            "ssl.wrap_socket",
+        ),
+    ),
+    NameEntry(
+        STDLIB_XML,
+        frozenset(
+            {
+                f"xml.etree.{module}.{name}"
+                for module in ("ElementTree", "cElementTree")
+                for name in (
+                    "parse",
+                    "fromstring",
+                    "XML",
+                    "XMLParser",
+                    "iterparse",
+                    "XMLPullParser",
+                )
+            }
+            | {
+                f"xml.dom.{module}.{name}"
+                for module in ("minidom", "pulldom", "expatbuilder")
+                for name in ("parse", "parseString")
+            }
+            | {
+                "xml.sax.parse",
+                "xml.sax.parseString",
+                "xml.sax.make_parser",
+                "xml.dom.minidom.parse",
+                "xmlrpc.client.loads",
+            }
+        ),
+    ),
+)
+
+DANGEROUS_IMPORTS: tuple[NameEntry, ...] = (
+    NameEntry(SUBPROCESS_IMPORT, _names("subprocess", "pty", "commands", "popen2")),
+    NameEntry(SHUTIL_IMPORT, _names("shutil")),
+    NameEntry(CTYPES_IMPORT, _names("ctypes", "cffi")),
+    NameEntry(SIGNAL_IMPORT, _names("signal")),
+    NameEntry(
+        PICKLE_IMPORT,
+        _names(
+            "pickle", "cPickle", "_pickle", "dill", "cloudpickle", "marshal", "shelve", "jsonpickle"
+        ),
+    ),
+    NameEntry(CLEARTEXT_PROTOCOL, _names("telnetlib", "ftplib")),
+)
+
+DANGEROUS_ATTRIBUTES: tuple[NameEntry, ...] = (
+    NameEntry(
+        ENVIRONMENT,
+        _names("os.environ", "os.environb", "os.getenv", "os.getenvb", "os.putenv", "os.unsetenv"),
+    ),
+    NameEntry(
+        ECB_MODE,
+        _both_crypto_packages(
+            *(
+                f"Cipher.{cipher}.MODE_ECB"
+                for cipher in ("AES", "DES", "DES3", "Blowfish", "ARC2", "CAST")
+            )
+        )
+        | _names("cryptography.hazmat.primitives.ciphers.modes.ECB"),
+    ),
+    NameEntry(
+        WEAK_TLS,
+        _names(
+            "ssl.PROTOCOL_SSLv2",
+            "ssl.PROTOCOL_SSLv3",
+            "ssl.PROTOCOL_TLSv1",
+            "ssl.PROTOCOL_TLSv1_1",
+            "OpenSSL.SSL.SSLv2_METHOD",
+            "OpenSSL.SSL.SSLv3_METHOD",
+            "OpenSSL.SSL.TLSv1_METHOD",
+            "OpenSSL.SSL.TLSv1_1_METHOD",
+        ),
+    ),
+    NameEntry(UNVERIFIED_TLS, _names("ssl.CERT_NONE")),
+    NameEntry(
+        SSH_AUTO_ADD,
+        _names(
+            "paramiko.AutoAddPolicy",
+            "paramiko.WarningPolicy",
+            "paramiko.client.AutoAddPolicy",
+            "paramiko.client.WarningPolicy",
+        ),
+    ),
+)
+
+DANGEROUS_METHODS: tuple[MethodEntry, ...] = (
+    MethodEntry(
+        DESTRUCTIVE_PATH_METHOD,
+        methods=_names(
+            "write_text",
+            "write_bytes",
+            "unlink",
+            "rmdir",
+            "chmod",
+            "lchmod",
+            "rename",
+            "replace",
+            "touch",
+            "symlink_to",
+            "hardlink_to",
+            "link_to",
+        ),
+        roots=_names("pathlib"),
+        unknown_receiver=_names(
+            "write_text", "write_bytes", "unlink", "rmdir", "lchmod", "symlink_to", "hardlink_to"
+        ),
+    ),
+    MethodEntry(
+        ARCHIVE_EXTRACT,
+        methods=_names("extractall", "extract"),
+        roots=_names("tarfile", "zipfile"),
+        unknown_receiver=_names("extractall"),
+    ),
+)
+
+#: Modules whose dynamic import (``importlib.import_module("os")``) hides intent.
+DANGEROUS_MODULES = frozenset(
+    {"os", "sys", "builtins", "importlib", "socket", "posix", "nt"}
+    | {name for entry in DANGEROUS_IMPORTS for name in entry.names}
+)
+
+#: Calls whose hidden form (``getattr(os, "system")``) is itself a finding.
+HIDDEN_CALL_TARGETS = frozenset(
+    name
+    for entry in DANGEROUS_CALLS
+    if entry.rule.severity >= Severity.ERROR
+    for name in entry.names
+)
