@@ -80,7 +80,7 @@ class HashingEmbedder:
 class GGUFEmbedder:
     """Mean-pooled embeddings of a local GGUF model through llama.cpp, loaded on first use."""
 
-    def __init__(self, model_file: ModelFile, n_ctx: int = 2048) -> None:
+    def __init__(self, model_file: ModelFile, n_ctx: int = 512) -> None:
         self._model_file = model_file
         self._n_ctx = n_ctx
         self._llama: Llama | None = None
@@ -97,13 +97,20 @@ class GGUFEmbedder:
         return int(self._model().n_embd())
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Mean-pooled, L2-normalised embeddings; texts longer than the context are truncated."""
+        """Mean-pooled, L2-normalised embeddings; texts longer than ``n_ctx`` tokens are cut."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         llama = self._model()
         with self._lock:
             vectors = [llama.embed(text or " ", normalize=False, truncate=True) for text in texts]
         return _normalise(np.asarray(vectors, dtype=np.float32))
+
+    def close(self) -> None:
+        """Free the model (it is loaded again on the next use)."""
+        with self._lock:
+            if self._llama is not None:
+                self._llama.close()
+                self._llama = None
 
     def _model(self) -> Llama:
         with self._lock:

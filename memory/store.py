@@ -21,7 +21,7 @@ from typing import Any, cast
 import lancedb
 import pyarrow as pa
 from lancedb.index import FTS, BTree
-from lancedb.query import LanceHybridQueryBuilder, LanceVectorQueryBuilder
+from lancedb.query import LanceHybridQueryBuilder
 from lancedb.rerankers import RRFReranker
 from lancedb.table import Table
 
@@ -135,7 +135,7 @@ class EpisodeStore:
         table = self._open_table()
         if table is None:
             return 0
-        return table.count_rows(_where(status=status, outcome=outcome))
+        return table.count_rows(_where(status=status, outcome=outcome) or None)
 
     def search(
         self,
@@ -145,7 +145,8 @@ class EpisodeStore:
         status: ReviewStatus | None = None,
         outcome: Outcome | None = None,
     ) -> builtins.list[SearchHit]:
-        """The ``k`` episodes most relevant to ``text`` (vector + full text), best first."""
+        """The ``k`` episodes most relevant to ``text`` (vector + full text), best first;
+        blank text matches nothing."""
         return self._search(text, k, _where(status=status, outcome=outcome))
 
     def retrieve_examples(self, task: str, k: int) -> builtins.list[Episode]:
@@ -258,28 +259,22 @@ class EpisodeStore:
 
     def _search(self, text: str, k: int, where: str) -> builtins.list[SearchHit]:
         table = self._open_table()
-        if table is None or k <= 0:
+        if table is None or k <= 0 or not text.strip():
             return []
         self._check_embedder(table)
         vector = self._embedder.embed([text])[0]
-        query: LanceHybridQueryBuilder | LanceVectorQueryBuilder
-        if text.strip():
-            hybrid = table.search(query_type="hybrid", fts_columns=list(TEXT_COLUMNS))
-            query = (
-                cast(LanceHybridQueryBuilder, hybrid)
-                .vector(vector)
-                .text(text)
-                .distance_type("cosine")
-                .rerank(RRFReranker())
-            )
-            score_column = "_relevance_score"
-        else:
-            query = cast(LanceVectorQueryBuilder, table.search(vector)).distance_type("cosine")
-            score_column = "_distance"
+        hybrid = table.search(query_type="hybrid", fts_columns=list(TEXT_COLUMNS))
+        query = (
+            cast(LanceHybridQueryBuilder, hybrid)
+            .vector(vector)
+            .text(text)
+            .distance_type("cosine")
+            .rerank(RRFReranker())
+        )
         if where:
             query = query.where(where, prefilter=True)
         rows = query.limit(k).to_arrow().to_pylist()  # a select() here makes lance warn
-        return [SearchHit(row_to_episode(row), _score(row, score_column)) for row in rows[:k]]
+        return [SearchHit(row_to_episode(row), float(row["_relevance_score"])) for row in rows]
 
     def _open_table(self) -> Table | None:
         """The episode table, or None while no episode has been written."""
@@ -339,12 +334,6 @@ class EpisodeStore:
             return
         if unindexed is not None and unindexed.num_unindexed_rows >= OPTIMIZE_AFTER_UNINDEXED:
             self.optimize()
-
-
-def _score(row: dict[str, Any], column: str) -> float:
-    """Higher is better: RRF relevance as is, cosine distance turned into similarity."""
-    value = float(row[column])
-    return 1.0 - value if column == "_distance" else value
 
 
 def embedding_text(episode: Episode) -> str:

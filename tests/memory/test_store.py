@@ -1,0 +1,261 @@
+"""The episode store on a real embedded LanceDB database."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from config.errors import UserError
+from memory.embedding import HashingEmbedder
+from memory.episode import Outcome, ReviewStatus
+from memory.schema import IncompatibleStoreError
+from memory.store import EpisodeStore, StorePathError, UnknownEpisodeError
+from tests.memory.factories import make_episode, two_cycle_episode
+
+REPO = Path(__file__).resolve().parents[2]
+
+TASKS = {
+    "dates": (
+        "Parse an ISO 8601 date string into a datetime.",
+        "def parse_iso(s):\n    return datetime.fromisoformat(s)\n",
+    ),
+    "sort": (
+        "Sort a list of dictionaries by a key.",
+        "def sort_by(rows, key):\n    return sorted(rows, key=lambda r: r[key])\n",
+    ),
+    "csv": (
+        "Read a CSV file and return its rows.",
+        "def read_rows(path):\n    with open(path) as f:\n        return list(csv.reader(f))\n",
+    ),
+    "primes": (
+        "Return the prime numbers below n.",
+        "def primes(n):\n    return [p for p in range(2, n) if all(p % d for d in range(2, p))]\n",
+    ),
+    "slug": (
+        "Turn a title into a URL slug.",
+        "def slugify(title):\n    return re.sub(r'[^a-z0-9]+', '-', title.lower()).strip('-')\n",
+    ),
+}
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> EpisodeStore:
+    return EpisodeStore.open(tmp_path / "memory", HashingEmbedder())
+
+
+def _fill(store: EpisodeStore) -> None:
+    for minutes, (key, (task, code)) in enumerate(TASKS.items()):
+        store.add(make_episode(key, task=task, final_code=code, minutes=minutes))
+
+
+def _spawn_writer(path: Path, prefix: str, count: int) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.memory.writer_process", str(path), prefix, str(count)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_an_empty_store_has_no_episodes(store: EpisodeStore) -> None:
+    assert (store.list(), store.search("anything"), store.get("x")) == ([], [], None)
+
+
+def test_added_episode_reads_back_equal(store: EpisodeStore) -> None:
+    episode = two_cycle_episode("run-1")
+    store.add(episode)
+    assert store.get("run-1") == episode
+
+
+def test_adding_the_same_id_twice_stores_it_once(store: EpisodeStore) -> None:
+    assert store.add(make_episode("run-1")) is True
+    assert store.add(make_episode("run-1", task="a resumed run")) is False
+    assert store.count() == 1
+    assert store.get("run-1") == make_episode("run-1")
+
+
+def test_add_many_skips_ids_already_stored(store: EpisodeStore) -> None:
+    store.add(make_episode("a"))
+    assert store.add_many([make_episode("a"), make_episode("b"), make_episode("b")]) == 1
+    assert store.count() == 2
+
+
+def test_list_is_newest_first_and_limited(store: EpisodeStore) -> None:
+    _fill(store)
+    assert [e.id for e in store.list(limit=3)] == ["slug", "primes", "csv"]
+
+
+def test_list_filters_by_status_and_outcome(store: EpisodeStore) -> None:
+    store.add(make_episode("clean-approved", review_status=ReviewStatus.APPROVED))
+    store.add(
+        make_episode("limit-approved", outcome=Outcome.LIMIT, review_status=ReviewStatus.APPROVED)
+    )
+    store.add(make_episode("clean-pending"))
+    found = store.list(status=ReviewStatus.APPROVED, outcome=Outcome.CLEAN)
+    assert [e.id for e in found] == ["clean-approved"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("parse a date in ISO format", "dates"),
+        ("sorted rows by key", "sort"),
+        ("csv.reader", "csv"),
+        ("slugify", "slug"),
+    ],
+)
+def test_hybrid_search_ranks_the_matching_episode_first(
+    store: EpisodeStore, query: str, expected: str
+) -> None:
+    _fill(store)
+    hits = store.search(query, k=3)
+    assert hits[0].episode.id == expected
+    assert hits[0].score >= hits[-1].score
+
+
+def test_search_finds_rows_added_after_the_index_was_built(store: EpisodeStore) -> None:
+    _fill(store)
+    store.optimize()
+    store.add(make_episode("late", task="Compute a CRC32 checksum of bytes."))
+    assert store.search("checksum", k=1)[0].episode.id == "late"
+
+
+def test_search_applies_filters(store: EpisodeStore) -> None:
+    _fill(store)
+    store.set_review("csv", ReviewStatus.APPROVED)
+    hits = store.search("parse a date in ISO format", k=5, status=ReviewStatus.APPROVED)
+    assert [h.episode.id for h in hits] == ["csv"]
+
+
+def test_search_with_blank_text_matches_nothing(store: EpisodeStore) -> None:
+    _fill(store)
+    assert store.search("   ", k=2) == []
+
+
+def test_set_review_records_status_note_and_time(store: EpisodeStore) -> None:
+    store.add(make_episode("run-1"))
+    reviewed = store.set_review("run-1", ReviewStatus.REJECTED, "uses eval")
+    assert (reviewed.review_status, reviewed.reviewer_note) == (ReviewStatus.REJECTED, "uses eval")
+    assert reviewed.reviewed_at is not None
+    assert store.get("run-1") == reviewed
+
+
+def test_reviewing_an_unknown_id_is_a_user_error(store: EpisodeStore) -> None:
+    store.add(make_episode("run-1"))
+    with pytest.raises(UnknownEpisodeError, match="episodes list"):
+        store.set_review("nope'; --", ReviewStatus.APPROVED)
+
+
+def test_retrieve_examples_prefers_approved_episodes(store: EpisodeStore) -> None:
+    _fill(store)
+    store.set_review("sort", ReviewStatus.APPROVED)
+    assert [e.id for e in store.retrieve_examples("parse an ISO date", k=2)] == ["sort"]
+
+
+def test_retrieve_examples_falls_back_to_clean_unrejected(store: EpisodeStore) -> None:
+    _fill(store)
+    store.add(make_episode("dates-limit", task=TASKS["dates"][0], outcome=Outcome.LIMIT))
+    store.set_review("dates", ReviewStatus.REJECTED)
+    ids = [e.id for e in store.retrieve_examples("parse an ISO date string", k=5)]
+    assert "dates" not in ids
+    assert "dates-limit" not in ids
+    assert len(ids) == 4
+
+
+def test_retrieve_examples_with_k_zero_is_empty(store: EpisodeStore) -> None:
+    _fill(store)
+    assert store.retrieve_examples("parse an ISO date", k=0) == []
+
+
+def test_a_reader_sees_another_process_commit(store: EpisodeStore, tmp_path: Path) -> None:
+    store.add(make_episode("mine"))
+    assert store.count() == 1
+    writer = _spawn_writer(tmp_path / "memory", "other", 1)
+    _, err = writer.communicate(timeout=60)
+    assert writer.returncode == 0, err
+    assert store.get("other-0") is not None
+
+
+def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "memory"
+    writers = [_spawn_writer(path, prefix, 15) for prefix in ("a", "b")]
+    for writer in writers:
+        _, err = writer.communicate(timeout=120)
+        assert writer.returncode == 0, err
+    store = EpisodeStore.open(path, HashingEmbedder())
+    ids = {e.id for e in store.list()}
+    assert ids == {f"{p}-{i}" for p in ("a", "b") for i in range(15)}
+
+
+def test_a_killed_writer_leaves_every_committed_episode_readable(tmp_path: Path) -> None:
+    path = tmp_path / "memory"
+    writer = _spawn_writer(path, "k", 1000)
+    stdout = writer.stdout
+    if stdout is None:
+        pytest.fail("writer has no stdout")
+    committed = [stdout.readline().strip() for _ in range(5)]
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.wait(timeout=30)
+    committed += [line.strip() for line in stdout.read().splitlines() if line.strip()]
+    stdout.close()
+    assert writer.stderr is not None
+    writer.stderr.close()
+    store = EpisodeStore.open(path, HashingEmbedder())
+    stored = {e.id for e in store.list()}
+    assert set(committed) <= stored
+    store.add(make_episode("after-kill"))
+    assert store.get("after-kill") is not None
+
+
+def test_a_path_under_a_file_is_a_user_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    with pytest.raises(StorePathError, match=r"set memory\.path"):
+        EpisodeStore.open(blocker / "memory", HashingEmbedder())
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores directory permissions")
+def test_a_read_only_directory_is_a_user_error(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        with pytest.raises(StorePathError, match="not writable"):
+            EpisodeStore.open(locked, HashingEmbedder())
+    finally:
+        locked.chmod(0o700)
+
+
+def test_a_table_of_another_schema_is_refused(tmp_path: Path) -> None:
+    import lancedb
+    import pyarrow as pa
+
+    db = lancedb.connect(str(tmp_path / "memory"))
+    db.create_table("episodes", schema=pa.schema([pa.field("id", pa.string())]))
+    with pytest.raises(IncompatibleStoreError, match="move it aside"):
+        EpisodeStore.open(tmp_path / "memory", HashingEmbedder())
+
+
+def test_another_embedder_is_refused_until_reembed(tmp_path: Path) -> None:
+    path = tmp_path / "memory"
+    EpisodeStore.open(path, HashingEmbedder(dim=32)).add(make_episode("run-1"))
+    wider = EpisodeStore.open(path, HashingEmbedder(dim=64))
+    with pytest.raises(UserError, match="memory reembed"):
+        wider.search("add two numbers")
+
+
+def test_reembed_rebuilds_vectors_for_the_new_embedder(tmp_path: Path) -> None:
+    path = tmp_path / "memory"
+    EpisodeStore.open(path, HashingEmbedder(dim=32)).add(two_cycle_episode("run-1"))
+    wider = EpisodeStore.open(path, HashingEmbedder(dim=64))
+    assert wider.reembed() == 1
+    assert wider.search("evaluate an arithmetic literal", k=1)[0].episode == two_cycle_episode(
+        "run-1"
+    )
+    assert wider.add(make_episode("run-2")) is True
