@@ -1,0 +1,174 @@
+"""The public entry of decoding: load a model once, then generate completions with the search.
+
+>>> with Generator.open(model_file, settings.model, settings.decoding) as generator:
+...     result = generator.generate(prompt.text, code_prefix=prompt.code_prefix)
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from types import TracebackType
+
+import numpy as np
+
+from config.settings import DecodingSettings, ModelSettings
+from decoding.checkpoint import CheckpointStore
+from decoding.errors import PromptTooLongError
+from decoding.llama_adapter import LlamaAdapter, ModelCapabilities
+from decoding.model_file import ModelFile
+from decoding.result import GenerationResult
+from decoding.search import BeamSearch, ProgressCallback, SearchConfig, SecurityHook
+
+log = logging.getLogger(__name__)
+
+CALIBRATION_TOKENS = 64  # greedy tokens whose entropies calibrate an "auto" threshold
+
+
+class Generator:
+    """A loaded model and the settings of its searches; reusable across generations."""
+
+    def __init__(
+        self, adapter: LlamaAdapter, model: ModelSettings, decoding: DecodingSettings
+    ) -> None:
+        self._adapter = adapter
+        self._model_settings = model
+        self._decoding = decoding
+        self._auto_threshold: float | None = None
+
+    @classmethod
+    def open(
+        cls, model_file: ModelFile, model: ModelSettings, decoding: DecodingSettings
+    ) -> Generator:
+        """Load ``model_file`` with a context sized for ``decoding.beam_width`` beams."""
+        n_ctx = model.n_ctx + decoding.beam_width * decoding.max_tokens
+        adapter = LlamaAdapter(
+            model_file.path,
+            n_ctx=n_ctx,
+            n_seq_max=decoding.beam_width,
+            n_gpu_layers=model.n_gpu_layers,
+        )
+        if model.n_ctx > adapter.capabilities.n_ctx_train:
+            log.warning(
+                "n_ctx %d exceeds the %d tokens the model was trained on; quality may drop",
+                model.n_ctx,
+                adapter.capabilities.n_ctx_train,
+            )
+        return cls(adapter, model, decoding)
+
+    def __enter__(self) -> Generator:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Unload the model."""
+        self._adapter.close()
+
+    @property
+    def capabilities(self) -> ModelCapabilities:
+        """What the loaded model offers (vocabulary, context, sliding window)."""
+        return self._adapter.capabilities
+
+    @property
+    def adapter(self) -> LlamaAdapter:
+        """The underlying llama.cpp adapter (for benchmarks and diagnostics)."""
+        return self._adapter
+
+    def generate(
+        self,
+        prompt: str,
+        *,
+        code_prefix: str = "",
+        controller: SecurityHook | None = None,
+        max_tokens: int | None = None,
+        security_lambda: float = 0.5,
+        max_repairs: int = 3,
+        on_progress: ProgressCallback | None = None,
+    ) -> GenerationResult:
+        """Complete ``prompt`` with the entropy-gated beam search.
+
+        ``code_prefix`` is the end of the prompt that belongs to the code (it
+        primes the syntax tracker and is prepended to the code the controller
+        judges). Raises ``PromptTooLongError`` if the prompt and ``max_tokens``
+        do not fit ``n_ctx``.
+        """
+        limit = max_tokens or self._decoding.max_tokens
+        tokens = self._prompt_tokens(prompt, limit)
+        config = self._config(limit, security_lambda=security_lambda, max_repairs=max_repairs)
+        if self._decoding.entropy_threshold == "auto":
+            config = replace(config, entropy_threshold=self._calibrate(tokens))
+        with CheckpointStore(
+            self._adapter, budget_bytes=self._decoding.checkpoint_budget_mb << 20
+        ) as store:
+            search = BeamSearch(
+                self._adapter, store, config, controller=controller, on_progress=on_progress
+            )
+            try:
+                return search.run(tokens, code_prefix=code_prefix)
+            finally:
+                self._adapter.clear()
+
+    def _prompt_tokens(self, prompt: str, max_tokens: int) -> list[int]:
+        tokens = self._adapter.tokenize(prompt)
+        if len(tokens) + max_tokens > self._model_settings.n_ctx:
+            raise PromptTooLongError(len(tokens), max_tokens, self._model_settings.n_ctx)
+        self._adapter.ensure_capacity(len(tokens) + self._decoding.beam_width * (max_tokens + 1))
+        return tokens
+
+    def _config(self, max_tokens: int, *, security_lambda: float, max_repairs: int) -> SearchConfig:
+        d = self._decoding
+        threshold = d.entropy_threshold if isinstance(d.entropy_threshold, float) else 0.0
+        return SearchConfig(
+            max_tokens=max_tokens,
+            temperature=d.temperature,
+            top_k=d.top_k,
+            top_p=d.top_p,
+            beam_width=d.beam_width,
+            branch_factor=d.branch_factor,
+            entropy_threshold=threshold,
+            varentropy_threshold=d.varentropy_threshold,
+            entropy_unit=d.entropy_unit,
+            length_penalty=d.length_penalty,
+            stop_sequences=d.stop_sequences,
+            seed=self._model_settings.seed,
+            security_lambda=security_lambda,
+            max_repairs=max_repairs,
+            log_every=d.log_every,
+        )
+
+    def _calibrate(self, tokens: list[int]) -> float:
+        """The entropy percentile of a greedy continuation of the first prompt (cached per model)."""
+        if self._auto_threshold is None:
+            probe = SearchConfig(
+                max_tokens=CALIBRATION_TOKENS,
+                beam_width=1,
+                entropy_threshold=float("inf"),
+                varentropy_threshold=float("inf"),
+                entropy_unit=self._decoding.entropy_unit,
+            )
+            with CheckpointStore(
+                self._adapter, budget_bytes=self._decoding.checkpoint_budget_mb << 20
+            ) as store:
+                search = BeamSearch(self._adapter, store, probe)
+                try:
+                    search.run(tokens)
+                finally:
+                    self._adapter.clear()
+            self._auto_threshold = float(
+                np.percentile(search.entropies, self._decoding.auto_percentile)
+            )
+            log.info(
+                "calibrated entropy threshold %.3f %s (percentile %.0f of %d steps)",
+                self._auto_threshold,
+                self._decoding.entropy_unit,
+                self._decoding.auto_percentile,
+                len(search.entropies),
+            )
+        return self._auto_threshold

@@ -1,0 +1,83 @@
+"""What a generation returns: the best code, why it stopped, its branch trace and its stats."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+StopReason = Literal["eos", "stop", "max_tokens", "no_safe_beam"]
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One token a beam considered when it branched."""
+
+    token: int
+    text: str
+    probability: float
+
+
+@dataclass(frozen=True)
+class BranchEvent:
+    """A step where a beam was uncertain enough to branch."""
+
+    step: int
+    beam_id: int
+    position: int
+    entropy: float
+    varentropy: float
+    alternatives: tuple[Alternative, ...]
+
+
+@dataclass
+class GenerationStats:
+    """Counters and timings of one generation."""
+
+    steps: int = 0
+    tokens: int = 0  # tokens decoded across all beams
+    generated_tokens: int = 0  # tokens of the returned result
+    prompt_tokens: int = 0
+    branches: int = 0
+    prunes: int = 0
+    backtracks: int = 0
+    repairs: int = 0
+    hard_fails: int = 0
+    checkpoints: int = 0
+    checkpoint_bytes: int = 0
+    checkpoint_bytes_spilled: int = 0
+    checkpoint_spills: int = 0
+    checkpoint_restores: int = 0
+    entropy_threshold: float = 0.0
+    elapsed_s: float = 0.0
+
+    @property
+    def tokens_per_s(self) -> float:
+        """Decoded tokens per second of wall time (0 before any time has passed)."""
+        return self.tokens / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready counters, tokens/s included."""
+        return {**asdict(self), "tokens_per_s": self.tokens_per_s}
+
+
+@dataclass(frozen=True)
+class GenerationResult:
+    """The best beam's text and tokens, why the search stopped, and how it got there."""
+
+    text: str
+    tokens: tuple[int, ...]
+    stop_reason: StopReason
+    trace: tuple[BranchEvent, ...] = ()
+    stats: GenerationStats = field(default_factory=GenerationStats)
+    score: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary of everything in the result."""
+        return {
+            "text": self.text,
+            "tokens": list(self.tokens),
+            "stop_reason": self.stop_reason,
+            "score": self.score,
+            "trace": [asdict(event) for event in self.trace],
+            "stats": self.stats.to_dict(),
+        }
