@@ -67,7 +67,10 @@ def make_episode(
 def two_cycle_episode(episode_id: str, **overrides: Any) -> Episode:
     """A run whose first attempt had an ERROR finding and whose second was clean."""
     bad = "def evaluate(expr: str) -> int:\n    return eval(expr)\n"
-    good = "import ast\n\ndef evaluate(expr: str) -> int:\n    return ast.literal_eval(expr)\n"
+    good = overrides.pop(
+        "final_code",
+        "import ast\n\ndef evaluate(expr: str) -> int:\n    return ast.literal_eval(expr)\n",
+    )
     attempts = (
         Attempt(cycle=1, code=bad, findings=(INSECURE_FINDING,), feedback="line 2: avoid eval"),
         Attempt(cycle=2, code=good, findings=(), completeness=1.0),

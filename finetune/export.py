@@ -1,0 +1,118 @@
+"""Write approved episodes as a JSONL dataset with a dataset card beside it.
+
+Only episodes a person approved are ever exported. Both files are written to
+a temporary file in the target directory and renamed into place, so an
+interrupted export never leaves a half-written dataset.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+
+from config.errors import UserError
+from finetune.card import dataset_card
+from finetune.records import FORMATS, ExportFormat, to_record
+from memory.episode import Episode, ReviewStatus
+from memory.store import EpisodeStore
+
+
+class ExportError(UserError):
+    """The export cannot be written where the user asked."""
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    """What an export wrote and what it left out."""
+
+    format: ExportFormat
+    path: Path
+    card_path: Path
+    written: int  # records in the file
+    skipped: int  # approved episodes with no record in this format
+    models: tuple[str, ...]  # "name (sha256 prefix)" of the exported episodes
+    first_created: datetime | None
+    last_created: datetime | None
+    exported_at: datetime
+
+
+def card_path_for(out: Path) -> Path:
+    """Where the dataset card of ``out`` goes: ``train.jsonl`` -> ``train.card.md``."""
+    return out.with_name(f"{out.stem}.card.md")
+
+
+def export(store: EpisodeStore, fmt: ExportFormat, out: Path, force: bool = False) -> ExportSummary:
+    """Write every approved episode that has a record in ``fmt`` to ``out``, plus its card.
+
+    Refuses (``ExportError``) to overwrite either file unless ``force``.
+    """
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    out = Path(out).expanduser()
+    card = card_path_for(out)
+    for target in (out, card):
+        if target.exists() and not force:
+            raise ExportError(f"{target} already exists: pass --force to overwrite it")
+        if target.is_dir():
+            raise ExportError(f"{target} is a directory: give a file path with --out")
+    episodes = [
+        e
+        for e in store.list(status=ReviewStatus.APPROVED)
+        if e.review_status is ReviewStatus.APPROVED
+    ]
+    exported: list[Episode] = []
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with _atomic_writer(out) as handle:
+            for episode in reversed(episodes):  # oldest first
+                record = to_record(episode, fmt)
+                if record is not None:
+                    handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    exported.append(episode)
+        summary = _summarise(fmt, out, card, exported, skipped=len(episodes) - len(exported))
+        with _atomic_writer(card) as handle:
+            handle.write(dataset_card(summary))
+    except OSError as exc:
+        raise ExportError(f"cannot write {out}: {exc.strerror or exc}") from None
+    return summary
+
+
+def _summarise(
+    fmt: ExportFormat, out: Path, card: Path, exported: list[Episode], skipped: int
+) -> ExportSummary:
+    models = sorted({f"{e.model_name} ({e.model_sha256})" for e in exported})
+    created = [e.created_at for e in exported]
+    return ExportSummary(
+        format=fmt,
+        path=out,
+        card_path=card,
+        written=len(exported),
+        skipped=skipped,
+        models=tuple(models),
+        first_created=min(created, default=None),
+        last_created=max(created, default=None),
+        exported_at=datetime.now(UTC),
+    )
+
+
+@contextmanager
+def _atomic_writer(target: Path) -> Iterator[IO[str]]:
+    """A text handle on a temporary file beside ``target``, renamed onto it on success."""
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        tmp.replace(target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
