@@ -56,6 +56,6 @@ def _strip_prose(text: str) -> str:
         start += 1
     while end > start and (_is_prose(lines[end - 1]) or not lines[end - 1].strip()):
         end -= 1
-    if start == 0 and end == len(lines):
+    if not any(_is_prose(line) for line in (*lines[:start], *lines[end:])):
         return text
     return "\n".join(lines[start:end])

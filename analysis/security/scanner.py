@@ -68,7 +68,7 @@ class _Walker:
             function_name=self._functions[-1] if self._functions else None,
         )
         for check in checks:
-            if not any(self._policy.enabled(rule.id) for rule in check.rules):
+            if check.rules and not any(self._policy.enabled(rule.id) for rule in check.rules):
                 continue
             self._run(check, ctx)
 
@@ -244,9 +244,11 @@ _SPECIAL_VISITS: dict[type[ast.AST], Callable[[_Walker, Any], None]] = {
 }
 
 
-def scan_tree(tree: ast.Module, policy: Policy | None = None) -> list[SecurityIssue]:
-    """Every security issue in a parsed module, in source order."""
-    walker = _Walker(loaded_registry(), policy or DEFAULT_POLICY)
+def scan_tree(
+    tree: ast.Module, policy: Policy | None = None, *, registry: Registry | None = None
+) -> list[SecurityIssue]:
+    """Every security issue in a parsed module, in source order (``registry``: all checks)."""
+    walker = _Walker(registry or loaded_registry(), policy or DEFAULT_POLICY)
     try:
         walker.visit(tree)
     except RecursionError:

@@ -1,0 +1,130 @@
+"""Incremental analysis: parse states, penalties, the cache, and robustness on any text."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.security import (
+    INVALID_PENALTY,
+    ParseState,
+    SecurityCache,
+    analyze_incremental,
+    penalty,
+    scan,
+)
+
+
+def test_complete_code_is_parse_ok_with_its_issues() -> None:
+    result = analyze_incremental("import os\nos.system(cmd)\n")
+    assert (result.parse_state, [i.id for i in result.issues]) == (ParseState.PARSE_OK, ["SC205"])
+
+
+def test_penalty_sums_severity_weights() -> None:
+    result = analyze_incremental("import subprocess\neval(x)\n")
+    assert result.sec_penalty == 10.0 + 1.0
+
+
+def test_penalty_weights_each_severity() -> None:
+    issues = scan("eval(a)\nimport shutil\nimport random\ntoken = random.random()")
+    assert penalty(issues) == 10.0 + 1.0 + 5.0
+
+
+def test_unfinished_code_is_incomplete_without_penalty() -> None:
+    result = analyze_incremental("def area(r):\n    return 3.14 * (r")
+    assert (result.parse_state, result.sec_penalty) == (ParseState.PARSE_INCOMPLETE, 0.0)
+
+
+def test_complete_unsafe_statement_before_unfinished_one_is_caught() -> None:
+    code = "def calc(expr):\n    value = eval(expr)\n    return round(value,"
+    result = analyze_incremental(code)
+    assert result.parse_state is ParseState.PARSE_INCOMPLETE
+    assert [(i.id, i.line) for i in result.issues] == [("SC101", 2)]
+
+
+def test_unsafe_statement_before_open_block_header_is_caught() -> None:
+    code = "import os\nos.system(cmd)\nfor x in items:\n"
+    assert [i.id for i in analyze_incremental(code).issues] == ["SC205"]
+
+
+def test_unterminated_docstring_is_incomplete() -> None:
+    result = analyze_incremental('def f(x):\n    """Return x.\n    More')
+    assert result.parse_state is ParseState.PARSE_INCOMPLETE
+
+
+def test_early_syntax_error_is_invalid_with_fixed_penalty() -> None:
+    result = analyze_incremental("def f(x)\n    return x\n\nprint(f(1))\n")
+    assert (result.parse_state, result.issues, result.sec_penalty) == (
+        ParseState.PARSE_INVALID,
+        (),
+        INVALID_PENALTY,
+    )
+
+
+def test_cache_counts_a_miss_then_a_hit() -> None:
+    cache = SecurityCache()
+    analyze_incremental("eval(x)", cache)
+    analyze_incremental("eval(x)", cache)
+    stats = cache.stats()
+    assert (stats.hits, stats.misses, stats.hit_rate) == (1, 1, 0.5)
+
+
+def test_cached_result_equals_fresh_result() -> None:
+    cache = SecurityCache()
+    first = analyze_incremental("import pickle\n", cache)
+    assert analyze_incremental("import pickle\n", cache) == first
+
+
+def test_cache_evicts_least_recently_used() -> None:
+    cache = SecurityCache(maxsize=2)
+    for code in ("a = 1", "b = 2", "a = 1", "c = 3"):
+        analyze_incremental(code, cache)
+    analyze_incremental("b = 2", cache)
+    assert (cache.stats().size, cache.stats().hits, cache.stats().misses) == (2, 1, 4)
+
+
+def test_cache_keys_on_policy_too() -> None:
+    from analysis.security import Policy
+
+    cache = SecurityCache()
+    analyze_incremental("import subprocess", cache)
+    strict = analyze_incremental("import subprocess", cache, Policy(frozenset({"SC201"})))
+    assert (strict.issues, cache.stats().hits) == ((), 0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_analyze_incremental_never_raises(text: str) -> None:
+    result = analyze_incremental(text)
+    assert result.parse_state in ParseState
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "def f(",
+                "x",
+                ":",
+                "\n",
+                "    ",
+                "eval(",
+                ")",
+                "'''",
+                "[",
+                "#",
+                "import os",
+                "os.system(",
+                ",",
+                "\t",
+                "\\",
+                "lambda",
+                "=",
+            ]
+        )
+    )
+)
+def test_analyze_incremental_never_raises_on_code_like_text(parts: list[str]) -> None:
+    result = analyze_incremental("".join(parts))
+    assert result.sec_penalty >= 0.0
