@@ -35,7 +35,7 @@ class Finding:
     """One problem in generated code, as any tool reported it.
 
     Ordered by position first (``line``, ``col``), so sorting gives source order.
-    ``line`` is 1-based; 0 means "the whole file".
+    ``line`` and ``col`` are 1-based; line 0 means "the whole file", col 0 "the whole line".
     """
 
     line: int

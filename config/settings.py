@@ -21,30 +21,34 @@ class _Section(BaseModel):
 class ModelSettings(_Section):
     """Which GGUF to load and how."""
 
-    path: str = Field("default", min_length=1, description='"default" or a path to a GGUF file')
-    n_ctx: int = Field(4096, ge=256, le=1_048_576, description="context length in tokens")
-    n_gpu_layers: int = Field(0, ge=-1, description="layers offloaded to a GPU (-1: all)")
-    seed: int = Field(0, ge=0, description="random seed for sampling")
-    use_chat_template: bool = Field(False, description="wrap prompts in the GGUF's chat template")
+    path: str = Field(
+        default="default", min_length=1, description='"default" or a path to a GGUF file'
+    )
+    n_ctx: int = Field(default=4096, ge=256, le=1_048_576, description="context length in tokens")
+    n_gpu_layers: int = Field(default=0, ge=-1, description="layers offloaded to a GPU (-1: all)")
+    seed: int = Field(default=0, ge=0, description="random seed for sampling")
+    use_chat_template: bool = Field(
+        default=False, description="wrap prompts in the GGUF's chat template"
+    )
 
 
 class DecodingSettings(_Section):
     """The entropy-gated beam search."""
 
-    max_tokens: int = Field(256, ge=1, le=32_768)
-    temperature: float = Field(0.0, ge=0.0, le=5.0)
-    top_k: int = Field(40, ge=1)
-    top_p: float = Field(0.95, gt=0.0, le=1.0)
-    beam_width: int = Field(4, ge=1, le=64)
-    branch_factor: int = Field(3, ge=2, le=16)
-    entropy_threshold: float | Literal["auto"] = Field(2.0)
-    varentropy_threshold: float = Field(6.0, ge=0.0)
+    max_tokens: int = Field(default=256, ge=1, le=32_768)
+    temperature: float = Field(default=0.0, ge=0.0, le=5.0)
+    top_k: int = Field(default=40, ge=1)
+    top_p: float = Field(default=0.95, gt=0.0, le=1.0)
+    beam_width: int = Field(default=4, ge=1, le=64)
+    branch_factor: int = Field(default=3, ge=2, le=16)
+    entropy_threshold: float | Literal["auto"] = Field(default=2.0)
+    varentropy_threshold: float = Field(default=6.0, ge=0.0)
     entropy_unit: Literal["nats", "bits"] = "nats"
-    auto_percentile: float = Field(90.0, gt=0.0, lt=100.0)
-    length_penalty: float = Field(1.0, ge=0.0, le=5.0)
+    auto_percentile: float = Field(default=90.0, gt=0.0, lt=100.0)
+    length_penalty: float = Field(default=1.0, ge=0.0, le=5.0)
     stop_sequences: tuple[str, ...] = ("\ndef ", "\nclass ", "\nif __name__", "\n#", "\nprint(")
-    checkpoint_budget_mb: int = Field(512, ge=1)
-    log_every: int = Field(0, ge=0)
+    checkpoint_budget_mb: int = Field(default=512, ge=1)
+    log_every: int = Field(default=0, ge=0)
 
     @field_validator("entropy_threshold")
     @classmethod
@@ -58,12 +62,12 @@ class SabsSettings(_Section):
     """Security-aware beam search."""
 
     enabled: bool = True
-    lambda_weight: float = Field(0.5, ge=0.0)
+    lambda_weight: float = Field(default=0.5, ge=0.0)
     hard_fail_on_critical: bool = True
-    max_verifier_calls: int = Field(50, ge=0)
-    min_tokens_between_checks: int = Field(8, ge=1)
+    max_verifier_calls: int = Field(default=50, ge=0)
+    min_tokens_between_checks: int = Field(default=8, ge=1)
     cache_enabled: bool = True
-    max_repairs: int = Field(3, ge=0)
+    max_repairs: int = Field(default=3, ge=0)
     log_path: str | None = None
     disabled_checks: tuple[str, ...] = ()
     severity_overrides: dict[str, Literal["CRITICAL", "ERROR", "WARNING", "INFO"]] = Field(
@@ -74,14 +78,17 @@ class SabsSettings(_Section):
 class CyclesSettings(_Section):
     """Bounds on the improvement loop."""
 
-    max_cycles: int = Field(3, ge=1, le=20)
-    max_reflect: int = Field(2, ge=0, le=20, description="cycles that may ask the model for a critique")
+    max_cycles: int = Field(default=3, ge=1, le=20)
+    max_reflect: int = Field(
+        default=2, ge=0, le=20, description="cycles that may ask the model for a critique"
+    )
     require_human_approval: bool = False
     unattended_approval: Literal["continue", "stop"] = Field(
-        "stop", description="the human gate's answer when nobody can be asked (no terminal, no --yes)"
+        default="stop",
+        description="the human gate's answer when nobody can be asked (no terminal, no --yes)",
     )
     autonomous_execution: Literal[False] = Field(
-        False, description="generated code is never executed; this cannot be enabled"
+        default=False, description="generated code is never executed; this cannot be enabled"
     )
 
 
@@ -91,7 +98,7 @@ class ToolsSettings(_Section):
     enable: tuple[ToolName, ...] = ("ruff", "pyright", "security", "completeness")
     disabled: tuple[ToolName, ...] = ()
     ruff_select: tuple[str, ...] = ("E9", "F", "B", "PLE")
-    completeness_threshold: float = Field(0.6, ge=0.0, le=1.0)
+    completeness_threshold: float = Field(default=0.6, ge=0.0, le=1.0)
 
     def active(self) -> tuple[ToolName, ...]:
         """The enabled tools minus the disabled ones, in order."""
@@ -101,8 +108,8 @@ class ToolsSettings(_Section):
 class MemorySettings(_Section):
     """The LanceDB episode store."""
 
-    path: str = Field("default", min_length=1, description='"default" = <data dir>/memory')
-    retrieve_k: int = Field(2, ge=0, le=20)
+    path: str = Field(default="default", min_length=1, description='"default" = <data dir>/memory')
+    retrieve_k: int = Field(default=2, ge=0, le=20)
     embedder: Literal["gguf", "hash"] = "gguf"
 
 
