@@ -1,0 +1,232 @@
+"""The SABS controller: every decision, per-beam charging, statistics and the JSONL log."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from analysis.security import ParseState
+from config.errors import UserError
+from config.settings import SabsSettings
+from decoding.sabs import SABSConfig, SecurityAction, SecurityController, SecurityDecision
+
+SAFE = "def area(r):\n    return 3.14 * r * r\n"
+SOFT = "import subprocess\n"
+CRITICAL = "import os\nos.system(cmd)\n"
+
+
+def _check(
+    controller: SecurityController,
+    code: str,
+    *,
+    gen_id: str = "g1",
+    beam_id: int = 0,
+    step: int = 10,
+    position: int = 10,
+    tokens_since_check: int = 8,
+    at_boundary: bool = True,
+) -> SecurityDecision:
+    return controller.check(
+        gen_id=gen_id,
+        beam_id=beam_id,
+        step=step,
+        position=position,
+        code=code,
+        tokens_since_check=tokens_since_check,
+        at_boundary=at_boundary,
+    )
+
+
+def test_not_at_boundary_skips() -> None:
+    decision = _check(SecurityController(), CRITICAL, at_boundary=False)
+    assert decision.action is SecurityAction.SKIP_NOT_BOUNDARY
+
+
+def test_too_few_tokens_skips() -> None:
+    decision = _check(SecurityController(), CRITICAL, tokens_since_check=7)
+    assert decision.action is SecurityAction.SKIP_MIN_TOKENS
+
+
+def test_budget_exhausted_skips() -> None:
+    controller = SecurityController(SABSConfig(max_verifier_calls=1))
+    _check(controller, SAFE)
+    assert _check(controller, CRITICAL).action is SecurityAction.SKIP_BUDGET
+
+
+def test_budget_is_per_generation() -> None:
+    controller = SecurityController(SABSConfig(max_verifier_calls=1))
+    _check(controller, SAFE)
+    assert _check(controller, SAFE, gen_id="g2").action is SecurityAction.NO_ISSUES
+
+
+def test_unfinished_code_without_issues_is_skip_incomplete() -> None:
+    decision = _check(SecurityController(), "def f(x):\n    return (x")
+    assert decision.action is SecurityAction.SKIP_INCOMPLETE
+
+
+def test_safe_code_has_no_issues() -> None:
+    decision = _check(SecurityController(), SAFE)
+    assert (decision.action, decision.penalty_delta) == (SecurityAction.NO_ISSUES, 0.0)
+
+
+def test_warning_is_a_soft_penalty() -> None:
+    decision = _check(SecurityController(), SOFT)
+    assert (decision.action, decision.penalty_delta) == (SecurityAction.SOFT_PENALTY, 1.0)
+
+
+def test_critical_is_a_hard_fail() -> None:
+    decision = _check(SecurityController(), CRITICAL)
+    assert (decision.action, decision.hard_failed) == (SecurityAction.HARD_FAIL, True)
+
+
+def test_critical_without_hard_fail_is_a_soft_penalty() -> None:
+    controller = SecurityController(SABSConfig(hard_fail_on_critical=False))
+    decision = _check(controller, CRITICAL)
+    assert (decision.action, decision.penalty_delta) == (SecurityAction.SOFT_PENALTY, 10.0)
+
+
+def test_invalid_code_is_charged_two_once() -> None:
+    controller = SecurityController()
+    broken = "def f(x)\n    return x\n\n"
+    first = _check(controller, broken)
+    second = _check(controller, broken + "y = 1\n")
+    assert (first.parse_state, first.penalty_delta, second.penalty_delta) == (
+        ParseState.PARSE_INVALID,
+        2.0,
+        0.0,
+    )
+
+
+def test_growing_code_is_charged_only_for_new_issues() -> None:
+    controller = SecurityController()
+    _check(controller, SOFT)
+    decision = _check(controller, SOFT + "import shutil\n")
+    assert (decision.penalty_delta, decision.penalty_total) == (1.0, 2.0)
+
+
+def test_same_code_again_is_no_new_issue() -> None:
+    controller = SecurityController()
+    _check(controller, SOFT)
+    assert _check(controller, SOFT).action is SecurityAction.NO_ISSUES
+
+
+def test_forked_child_inherits_parent_charges() -> None:
+    controller = SecurityController()
+    _check(controller, SOFT, beam_id=1)
+    controller.fork(1, 2)
+    decision = _check(controller, SOFT, beam_id=2)
+    assert (decision.penalty_delta, controller.penalty_total(2)) == (0.0, 1.0)
+
+
+def test_forgotten_beam_starts_afresh() -> None:
+    controller = SecurityController()
+    _check(controller, SOFT, beam_id=1)
+    controller.forget(1)
+    assert _check(controller, SOFT, beam_id=1).penalty_delta == 1.0
+
+
+def test_beams_are_charged_separately() -> None:
+    controller = SecurityController()
+    _check(controller, SOFT, beam_id=1)
+    assert _check(controller, SOFT, beam_id=2).penalty_delta == 1.0
+
+
+def test_weighted_penalty_uses_lambda() -> None:
+    controller = SecurityController(SABSConfig(lambda_weight=0.25))
+    _check(controller, SOFT)
+    assert controller.weighted_penalty(0) == 0.25
+
+
+def test_markdown_and_prose_are_stripped_before_analysis() -> None:
+    text = "Here is the code you asked for.\n```python\nx = 1\n```\nRun pickle.loads on it."
+    assert _check(SecurityController(), text).action is SecurityAction.NO_ISSUES
+
+
+def test_stats_count_calls_hits_penalties_and_fails() -> None:
+    controller = SecurityController()
+    _check(controller, SOFT, beam_id=1)
+    _check(controller, SOFT, beam_id=2)
+    _check(controller, CRITICAL, beam_id=3)
+    _check(controller, CRITICAL, at_boundary=False)
+    controller.record_repair("g1")
+    assert controller.stats("g1").to_dict() == {
+        "gen_id": "g1",
+        "verifier_calls": 3,
+        "cache_hits": 1,
+        "soft_penalties": 2,
+        "hard_fails": 1,
+        "repairs": 1,
+        "skips": {"SKIP_NOT_BOUNDARY": 1},
+    }
+
+
+def test_cache_disabled_means_no_cache() -> None:
+    controller = SecurityController(SABSConfig(cache_enabled=False))
+    _check(controller, SOFT)
+    _check(controller, SOFT, beam_id=1)
+    assert (controller.cache, controller.stats("g1").cache_hits) == (None, 0)
+
+
+def test_log_has_one_object_per_analysed_check(tmp_path: Path) -> None:
+    log = tmp_path / "logs" / "sabs.jsonl"
+    stamp = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
+    controller = SecurityController(SABSConfig(log_path=log), clock=lambda: stamp)
+    _check(controller, CRITICAL, beam_id=3, step=7, position=42, tokens_since_check=9)
+    _check(controller, CRITICAL, at_boundary=False)
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    assert len(records) == 1
+    record = records[0]
+    issue = record.pop("issues")[0]
+    assert record == {
+        "gen_id": "g1",
+        "step": 7,
+        "beam_id": 3,
+        "position": 42,
+        "tokens_since_check": 9,
+        "parse_state": "PARSE_OK",
+        "penalty_delta": 10.0,
+        "penalty_total": 10.0,
+        "action": "HARD_FAIL",
+        "hard_failed": True,
+        "code_snippet": CRITICAL,
+        "timestamp": "2025-01-02T03:04:05+00:00",
+    }
+    assert (issue["id"], issue["severity"], issue["line"]) == ("SC205", "CRITICAL", 2)
+
+
+def test_unwritable_log_is_a_user_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    controller = SecurityController(SABSConfig(log_path=blocker / "sabs.jsonl"))
+    with pytest.raises(UserError, match="--sabs-log"):
+        _check(controller, SAFE)
+
+
+def test_config_from_settings() -> None:
+    settings = SabsSettings.model_validate(
+        {
+            "lambda_weight": 1.5,
+            "hard_fail_on_critical": False,
+            "log_path": "x.jsonl",
+            "disabled_checks": ["SC201"],
+        }
+    )
+    config = SABSConfig.from_settings(settings)
+    assert (config.lambda_weight, config.hard_fail_on_critical, config.log_path) == (
+        1.5,
+        False,
+        Path("x.jsonl"),
+    )
+    assert config.policy.disabled_checks == frozenset({"SC201"})
+
+
+def test_config_defaults_match_settings_defaults() -> None:
+    assert SABSConfig.from_settings(SabsSettings.model_validate({})) == SABSConfig()
+
+
+def test_negative_budget_is_rejected() -> None:
+    with pytest.raises(ValueError, match="negative"):
+        SABSConfig(max_verifier_calls=-1)
