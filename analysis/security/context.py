@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Generic, TypeVar
 
 from analysis.security.resolver import NameResolver
@@ -13,12 +15,27 @@ N = TypeVar("N", bound=ast.AST)
 
 @dataclass(frozen=True)
 class Context(Generic[N]):
-    """One node under inspection, with typed helpers so checks stay small."""
+    """One node under inspection, with typed helpers so checks stay small.
+
+    ``path`` holds the node's ancestors, outermost first; it is only valid
+    while the checks of this node run (the scanner reuses it).
+    """
 
     node: N
-    ancestors: tuple[ast.AST, ...]
+    path: Sequence[ast.AST]
     resolver: NameResolver
     function_name: str | None
+
+    @cached_property
+    def ancestors(self) -> tuple[ast.AST, ...]:
+        """The nodes containing this one, outermost first."""
+        return tuple(self.path)
+
+    @cached_property
+    def call_name(self) -> str | None:
+        """For a call node: the qualified name of the function it invokes."""
+        node = self.node
+        return self.resolver.qualname(node.func) if isinstance(node, ast.Call) else None
 
     def qualname(self, expr: ast.AST | None) -> str | None:
         """The qualified name ``expr`` resolves to at this point, or ``None``."""
@@ -27,14 +44,14 @@ class Context(Generic[N]):
     @property
     def parent(self) -> ast.AST | None:
         """The node directly containing this one."""
-        return self.ancestors[-1] if self.ancestors else None
+        return self.path[-1] if self.path else None
 
     @property
     def statement(self) -> ast.stmt | None:
         """The innermost statement containing this node (itself if it is one)."""
         if isinstance(self.node, ast.stmt):
             return self.node
-        for ancestor in reversed(self.ancestors):
+        for ancestor in reversed(self.path):
             if isinstance(ancestor, ast.stmt):
                 return ancestor
         return None
@@ -46,7 +63,7 @@ class Context(Generic[N]):
 
 def callee(ctx: Context[ast.Call]) -> str | None:
     """The qualified name of the function a call invokes."""
-    return ctx.qualname(ctx.node.func)
+    return ctx.call_name
 
 
 def receiver(ctx: Context[ast.Call]) -> tuple[str | None, str] | None:

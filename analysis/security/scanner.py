@@ -33,6 +33,7 @@ class _Walker:
         self._resolver = NameResolver()
         self._ancestors: list[ast.AST] = []
         self._functions: list[str] = []
+        self._active: dict[type[ast.AST], list[Check]] = {}
         self.issues: list[SecurityIssue] = []
 
     # --- dispatch ---------------------------------------------------------------
@@ -58,19 +59,28 @@ class _Walker:
             self.visit(node)
 
     def _inspect(self, node: ast.AST) -> None:
-        checks = self._registry.checks_for(type(node))
+        checks = self._active_checks(type(node))
         if not checks:
             return
         ctx: Context[ast.AST] = Context(
             node=node,
-            ancestors=tuple(self._ancestors),
+            path=self._ancestors,
             resolver=self._resolver,
             function_name=self._functions[-1] if self._functions else None,
         )
         for check in checks:
-            if check.rules and not any(self._policy.enabled(rule.id) for rule in check.rules):
-                continue
             self._run(check, ctx)
+
+    def _active_checks(self, node_type: type[ast.AST]) -> Sequence[Check]:
+        """The checks for ``node_type`` with at least one rule the policy leaves on."""
+        found = self._active.get(node_type)
+        if found is None:
+            found = self._active[node_type] = [
+                check
+                for check in self._registry.checks_for(node_type)
+                if not check.rules or any(self._policy.enabled(r.id) for r in check.rules)
+            ]
+        return found
 
     def _run(self, check: Check, ctx: Context[ast.AST]) -> None:
         try:
