@@ -26,6 +26,7 @@ from lancedb.rerankers import RRFReranker
 from lancedb.table import Table
 
 from config.errors import UserError
+from config.settings import MemorySettings
 from memory.embedding import Embedder
 from memory.episode import Episode, Outcome, ReviewStatus
 from memory.schema import (
@@ -99,11 +100,15 @@ class EpisodeStore:
         return store
 
     def add(self, episode: Episode) -> bool:
-        """Store ``episode`` unless one with its id exists; True when it was new."""
+        """Store ``episode``, once per id; True when it was stored or replaced.
+
+        A stored episode is kept as it is, unless its outcome is "interrupted":
+        then the resumed run's episode replaces it.
+        """
         return self.add_many([episode]) == 1
 
     def add_many(self, episodes: Sequence[Episode]) -> int:
-        """Store the episodes whose ids are not stored yet, in one commit; returns how many."""
+        """Store several episodes in one commit, as :meth:`add` does; returns how many."""
         unique = list({e.id: e for e in episodes}.values())
         if not unique:
             return 0
@@ -111,9 +116,14 @@ class EpisodeStore:
         vectors = self._embedder.embed([embedding_text(e) for e in unique])
         rows = [episode_to_row(e, v) for e, v in zip(unique, vectors, strict=True)]
         data = pa.Table.from_pylist(rows, schema=table.schema)
-        result = table.merge_insert("id").when_not_matched_insert_all().execute(data)
+        result = (
+            table.merge_insert("id")
+            .when_matched_update_all(where=f"target.outcome = {_sql(Outcome.INTERRUPTED.value)}")
+            .when_not_matched_insert_all()
+            .execute(data)
+        )
         self._maybe_optimize(table)
-        return int(result.num_inserted_rows)
+        return int(result.num_inserted_rows) + int(result.num_updated_rows)
 
     def get(self, episode_id: str) -> Episode | None:
         """The episode with ``episode_id``, or None."""
@@ -310,7 +320,7 @@ class EpisodeStore:
             raise IncompatibleStoreError(
                 f"the episode store at {self.path} holds vectors of {stored_name} "
                 f"(dim {stored_dim}), not of the configured {self._embedder.name}: "
-                "run `memory reembed` or set memory.embedder back"
+                "run `episodes reembed` or set memory.embedder back"
             )
         self._embedder_checked = True
 
@@ -334,6 +344,11 @@ class EpisodeStore:
             return
         if unindexed is not None and unindexed.num_unindexed_rows >= OPTIMIZE_AFTER_UNINDEXED:
             self.optimize()
+
+
+def store_path(memory: MemorySettings, data_dir: Path) -> Path:
+    """Where the store lives: ``memory.path``, or ``<data dir>/memory`` for "default"."""
+    return data_dir / "memory" if memory.path == "default" else Path(memory.path).expanduser()
 
 
 def embedding_text(episode: Episode) -> str:

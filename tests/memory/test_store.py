@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from config.errors import UserError
+from config.settings import MemorySettings
 from memory.embedding import HashingEmbedder
 from memory.episode import Outcome, ReviewStatus
 from memory.schema import IncompatibleStoreError
-from memory.store import EpisodeStore, StorePathError, UnknownEpisodeError
+from memory.store import EpisodeStore, StorePathError, UnknownEpisodeError, store_path
 from tests.memory.factories import make_episode, two_cycle_episode
 
 REPO = Path(__file__).resolve().parents[2]
@@ -78,6 +79,24 @@ def test_adding_the_same_id_twice_stores_it_once(store: EpisodeStore) -> None:
     assert store.add(make_episode("run-1", task="a resumed run")) is False
     assert store.count() == 1
     assert store.get("run-1") == make_episode("run-1")
+
+
+def test_a_resumed_run_replaces_its_interrupted_episode(store: EpisodeStore) -> None:
+    store.add(make_episode("run-1", outcome=Outcome.INTERRUPTED, final_code="partial"))
+    assert store.add(two_cycle_episode("run-1")) is True
+    assert store.count() == 1
+    assert store.get("run-1") == two_cycle_episode("run-1")
+
+
+def test_a_finished_episode_is_never_replaced(store: EpisodeStore) -> None:
+    store.add(make_episode("run-1", outcome=Outcome.LIMIT))
+    assert store.add(make_episode("run-1", outcome=Outcome.INTERRUPTED)) is False
+    assert store.get("run-1") == make_episode("run-1", outcome=Outcome.LIMIT)
+
+
+def test_store_path_default_is_under_the_data_dir(tmp_path: Path) -> None:
+    assert store_path(MemorySettings(), tmp_path) == tmp_path / "memory"
+    assert store_path(MemorySettings(path=str(tmp_path / "x")), tmp_path) == tmp_path / "x"
 
 
 def test_add_many_skips_ids_already_stored(store: EpisodeStore) -> None:
@@ -246,7 +265,7 @@ def test_another_embedder_is_refused_until_reembed(tmp_path: Path) -> None:
     path = tmp_path / "memory"
     EpisodeStore.open(path, HashingEmbedder(dim=32)).add(make_episode("run-1"))
     wider = EpisodeStore.open(path, HashingEmbedder(dim=64))
-    with pytest.raises(UserError, match="memory reembed"):
+    with pytest.raises(UserError, match="episodes reembed"):
         wider.search("add two numbers")
 
 
