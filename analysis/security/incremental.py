@@ -7,8 +7,8 @@ Three parse states:
   still fix it. The rule: the error is reported on or after the last
   non-blank line, or it is one that only the end of input can reveal (an
   unclosed bracket, an unterminated triple-quoted string, an unexpected
-  EOF). The longest prefix that ends at a statement boundary (a NEWLINE
-  token outside brackets) and parses is analysed instead, so a dangerous
+  EOF). The longest prefix that ends at a statement boundary (a line end
+  outside brackets and strings) and parses is analysed instead, so a dangerous
   statement already complete is still caught. Being unfinished costs nothing.
 * ``PARSE_INVALID``: an error before the last line: no continuation can fix
   it. No issues are reported and the penalty is a fixed 2.0.
@@ -37,6 +37,7 @@ SEVERITY_WEIGHTS: dict[Severity, float] = {
 }
 INVALID_PENALTY = 2.0
 MAX_PREFIX_ATTEMPTS = 12
+LINE_ATTEMPTS = 3
 
 _END_OF_INPUT_ERRORS = ("was never closed", "unterminated triple-quoted", "unexpected EOF")
 
@@ -148,7 +149,7 @@ def _analyze(code: str, policy: Policy) -> IncrementalResult:
     except SyntaxError as error:
         if not _error_at_end(code, error):
             return IncrementalResult(ParseState.PARSE_INVALID, (), INVALID_PENALTY)
-        prefix = _longest_parsing_prefix(code)
+        prefix = _longest_parsing_prefix(code, error.lineno)
         issues = tuple(scan_tree(prefix, policy)) if prefix is not None else ()
         return IncrementalResult(ParseState.PARSE_INCOMPLETE, issues, penalty(issues))
     except (ValueError, RecursionError, MemoryError):
@@ -178,12 +179,28 @@ def _statement_ends(code: str) -> list[int]:
     return ends
 
 
-def _longest_parsing_prefix(code: str) -> ast.Module | None:
-    """The tree of the longest prefix ending at a statement boundary that parses."""
+def _longest_parsing_prefix(code: str, error_line: int | None) -> ast.Module | None:
+    """The tree of the longest prefix ending at a statement boundary that parses.
+
+    Whole-line prefixes ending just before the failing line are tried first
+    (cheap, and right when the unfinished statement starts there); then the
+    statement ends found by the tokenizer.
+    """
     lines = code.splitlines(keepends=True)
     total = len(lines)
-    candidates = sorted({end for end in _statement_ends(code) if end < total}, reverse=True)
-    for end in candidates[:MAX_PREFIX_ATTEMPTS]:
+    start = min(error_line or total, total) - 1
+    line_cuts = list(range(start, max(start - LINE_ATTEMPTS, -1), -1))
+    found = _first_parsing(lines, line_cuts)
+    if found is not None:
+        return found
+    statement_ends = sorted(
+        {end for end in _statement_ends(code) if end < total} - set(line_cuts), reverse=True
+    )
+    return _first_parsing(lines, statement_ends[:MAX_PREFIX_ATTEMPTS])
+
+
+def _first_parsing(lines: list[str], ends: list[int]) -> ast.Module | None:
+    for end in ends:
         try:
             return ast.parse("".join(lines[:end]))
         except (SyntaxError, ValueError, RecursionError, MemoryError):

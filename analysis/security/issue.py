@@ -21,7 +21,10 @@ class Confidence(enum.IntEnum):
 
 @dataclass(frozen=True, order=True)
 class SecurityIssue:
-    """One match of one security check; sorts in source order, then by id."""
+    """One match of one security check; sorts in source order, then by id.
+
+    ``line`` and ``col`` are 1-based (``0, 0``: the whole file).
+    """
 
     line: int
     col: int

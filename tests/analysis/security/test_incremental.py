@@ -128,3 +128,12 @@ def test_analyze_incremental_never_raises(text: str) -> None:
 def test_analyze_incremental_never_raises_on_code_like_text(parts: list[str]) -> None:
     result = analyze_incremental("".join(parts))
     assert result.sec_penalty >= 0.0
+
+
+def test_unfinished_statement_spanning_many_lines_falls_back_to_statement_ends() -> None:
+    code = "eval(a)\ndef f():\n    return g(\n        1,\n        2,\n        3,\n        4) +"
+    result = analyze_incremental(code)
+    assert (result.parse_state, [i.id for i in result.issues]) == (
+        ParseState.PARSE_INCOMPLETE,
+        ["SC101"],
+    )
