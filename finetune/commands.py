@@ -1,0 +1,238 @@
+"""The CLI commands for the learning half: ``episodes``, ``review`` and ``export``.
+
+Each handler takes ``(args, ctx)`` and returns the exit code; people get rich
+tables, programs (``--json``) one JSON document.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from rich.console import Console
+from rich.prompt import Prompt
+
+from config.errors import UsageError
+from decoding.model_file import resolve_model
+from finetune.export import export
+from finetune.records import FORMATS
+from finetune.render import episode_view, episodes_table, hits_table
+from memory.embedding import make_embedder
+from memory.episode import Outcome, ReviewStatus
+from memory.store import EpisodeStore, UnknownEpisodeError, store_path
+from orchestrator.command import CommandContext
+
+EXIT_NO_TERMINAL = 2
+_CHOICES = {"a": ReviewStatus.APPROVED, "r": ReviewStatus.REJECTED}
+
+
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser | None = None,
+) -> None:
+    """Add the ``episodes``, ``review`` and ``export`` commands."""
+    parents = [common] if common is not None else []
+
+    episodes = subparsers.add_parser("episodes", help="list, show and search past runs")
+    actions = episodes.add_subparsers(dest="action", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", parents=parents, help="episodes, newest first")
+    _add_filters(listing)
+    listing.add_argument("--limit", type=_positive, default=20, help="at most this many (20)")
+    listing.set_defaults(handler=handle_list)
+    show = actions.add_parser("show", parents=parents, help="one episode in full")
+    show.add_argument("episode_id", metavar="ID")
+    show.set_defaults(handler=handle_show)
+    search = actions.add_parser("search", parents=parents, help="episodes like a text")
+    search.add_argument("text")
+    search.add_argument("-k", type=_positive, default=5, help="how many results (5)")
+    _add_filters(search)
+    search.set_defaults(handler=handle_search)
+    reembed = actions.add_parser(
+        "reembed", parents=parents, help="recompute vectors after changing the embedder"
+    )
+    reembed.set_defaults(handler=handle_reembed)
+
+    review = subparsers.add_parser(
+        "review", parents=parents, help="approve or reject episodes (interactive without ID)"
+    )
+    review.add_argument("episode_id", metavar="ID", nargs="?")
+    decision = review.add_mutually_exclusive_group()
+    decision.add_argument("--approve", action="store_true", help="approve episode ID")
+    decision.add_argument("--reject", action="store_true", help="reject episode ID")
+    review.add_argument("--note", default="", help="a note kept with the decision")
+    review.set_defaults(handler=handle_review)
+
+    exporting = subparsers.add_parser(
+        "export", parents=parents, help="write approved episodes as a fine-tuning dataset"
+    )
+    exporting.add_argument(
+        "--format",
+        required=True,
+        choices=FORMATS,
+        help="sft | dpo (TRL) | openai (chat) | openai-dpo (preferences)",
+    )
+    exporting.add_argument("--out", required=True, type=Path, help="the JSONL file to write")
+    exporting.add_argument("--force", action="store_true", help="overwrite an existing file")
+    exporting.set_defaults(handler=handle_export)
+
+
+def open_store(ctx: CommandContext) -> EpisodeStore:
+    """The configured episode store with the configured embedder."""
+    memory = ctx.settings.memory
+    model_file = resolve_model(ctx.settings.model.path) if memory.embedder == "gguf" else None
+    embedder = make_embedder(memory.embedder, model_file)
+    return EpisodeStore.open(store_path(memory, ctx.data_dir), embedder)
+
+
+def handle_list(args: argparse.Namespace, ctx: CommandContext) -> int:
+    """``episodes list``: a table of episodes, newest first."""
+    episodes = open_store(ctx).list(status=args.status, outcome=args.outcome, limit=args.limit)
+    if ctx.json_output:
+        _print_json(ctx, [e.to_dict() for e in episodes])
+    elif not episodes:
+        ctx.console.print("no episodes match")
+    else:
+        ctx.console.print(episodes_table(episodes))
+    return 0
+
+
+def handle_show(args: argparse.Namespace, ctx: CommandContext) -> int:
+    """``episodes show ID``: one episode with its code, findings and cycles."""
+    episode = open_store(ctx).get(args.episode_id)
+    if episode is None:
+        raise UnknownEpisodeError(
+            f"no episode has id {args.episode_id!r}: list them with `episodes list`"
+        )
+    if ctx.json_output:
+        _print_json(ctx, episode.to_dict())
+    else:
+        ctx.console.print(episode_view(episode))
+    return 0
+
+
+def handle_search(args: argparse.Namespace, ctx: CommandContext) -> int:
+    """``episodes search TEXT``: the most relevant episodes, best first."""
+    hits = open_store(ctx).search(args.text, args.k, status=args.status, outcome=args.outcome)
+    if ctx.json_output:
+        _print_json(ctx, [{"score": h.score, **h.episode.to_dict()} for h in hits])
+    elif not hits:
+        ctx.console.print("no episodes match")
+    else:
+        ctx.console.print(hits_table(hits, args.text))
+    return 0
+
+
+def handle_reembed(args: argparse.Namespace, ctx: CommandContext) -> int:
+    """``episodes reembed``: recompute every vector with the configured embedder."""
+    count = open_store(ctx).reembed()
+    if ctx.json_output:
+        _print_json(ctx, {"reembedded": count})
+    else:
+        ctx.console.print(f"re-embedded {count} episodes")
+    return 0
+
+
+def handle_review(args: argparse.Namespace, ctx: CommandContext) -> int:
+    """``review ID --approve|--reject``, or an interactive pass over pending episodes."""
+    if args.episode_id is not None:
+        if not (args.approve or args.reject):
+            raise UsageError("pass --approve or --reject with an episode id")
+        status = ReviewStatus.APPROVED if args.approve else ReviewStatus.REJECTED
+        episode = open_store(ctx).set_review(args.episode_id, status, args.note)
+        if ctx.json_output:
+            _print_json(ctx, episode.to_dict())
+        else:
+            ctx.console.print(f"{episode.id}: {episode.review_status.value}")
+        return 0
+    if args.approve or args.reject:
+        raise UsageError("--approve and --reject need an episode id: review ID --approve")
+    if not (sys.stdin.isatty() and ctx.console.is_terminal):
+        ctx.console.print(
+            "review needs a terminal; without one use: review ID --approve|--reject [--note TEXT]"
+        )
+        return EXIT_NO_TERMINAL
+    counts = review_interactively(open_store(ctx), ctx.console)
+    if ctx.json_output:
+        _print_json(ctx, counts)
+    return 0
+
+
+def review_interactively(
+    store: EpisodeStore, console: Console, stream: TextIO | None = None
+) -> dict[str, int]:
+    """Show each pending episode, oldest first, and record approve / reject / skip.
+
+    Answers are read from ``stream`` (the terminal when None); "q" stops early.
+    Returns how many were approved, rejected and skipped.
+    """
+    counts = {"approved": 0, "rejected": 0, "skipped": 0}
+    pending = list(reversed(store.list(status=ReviewStatus.PENDING)))
+    for number, episode in enumerate(pending, start=1):
+        console.rule(f"pending episode {number} of {len(pending)}")
+        console.print(episode_view(episode))
+        answer = Prompt.ask(
+            "[a]pprove, [r]eject, [s]kip or [q]uit",
+            choices=["a", "r", "s", "q"],
+            default="s",
+            console=console,
+            stream=stream,
+        )
+        if answer == "q":
+            break
+        if answer == "s":
+            counts["skipped"] += 1
+            continue
+        note = Prompt.ask("note (optional)", default="", console=console, stream=stream)
+        status = _CHOICES[answer]
+        store.set_review(episode.id, status, note)
+        counts[status.value] += 1
+    console.print(
+        f"approved {counts['approved']}, rejected {counts['rejected']}, skipped {counts['skipped']}"
+    )
+    return counts
+
+
+def handle_export(args: argparse.Namespace, ctx: CommandContext) -> int:
+    """``export --format F --out PATH``: approved episodes only, with a dataset card."""
+    summary = export(open_store(ctx), args.format, args.out, force=args.force)
+    if ctx.json_output:
+        _print_json(
+            ctx,
+            {
+                "format": summary.format,
+                "path": str(summary.path),
+                "card": str(summary.card_path),
+                "written": summary.written,
+                "skipped": summary.skipped,
+                "models": list(summary.models),
+            },
+        )
+    else:
+        ctx.console.print(
+            f"wrote {summary.written} records to {summary.path} "
+            f"({summary.skipped} approved episodes had none in this format); "
+            f"card: {summary.card_path}"
+        )
+    return 0
+
+
+def _add_filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--status", type=ReviewStatus, choices=list(ReviewStatus), default=None)
+    parser.add_argument("--outcome", type=Outcome, choices=list(Outcome), default=None)
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {number}")
+    return number
+
+
+def _print_json(ctx: CommandContext, document: Any) -> None:
+    ctx.console.print_json(json.dumps(document, ensure_ascii=False))

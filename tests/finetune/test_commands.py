@@ -1,0 +1,148 @@
+"""The episodes, review and export commands, called as the CLI calls them."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from config.errors import UsageError, UserError
+from config.settings import MemorySettings, Settings
+from finetune.commands import open_store, register, review_interactively
+from memory.episode import ReviewStatus
+from orchestrator.command import CommandContext
+from tests.memory.factories import make_episode, two_cycle_episode
+
+
+def _context(tmp_path: Path, *, json_output: bool = False) -> CommandContext:
+    return CommandContext(
+        settings=Settings(memory=MemorySettings(embedder="hash")),
+        console=Console(file=io.StringIO(), width=200, highlight=False),
+        json_output=json_output,
+        quiet=False,
+        data_dir=tmp_path / "data",
+    )
+
+
+def _run(ctx: CommandContext, *argv: str) -> int:
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return args.handler(args, ctx)
+
+
+def _output(ctx: CommandContext) -> str:
+    stream = ctx.console.file
+    if not isinstance(stream, io.StringIO):
+        raise TypeError("the test console writes to a StringIO")
+    return stream.getvalue()
+
+
+@pytest.fixture
+def ctx(tmp_path: Path) -> CommandContext:
+    context = _context(tmp_path)
+    open_store(context).add_many(
+        [
+            two_cycle_episode("eval-run", minutes=1),
+            make_episode("add-run", review_status=ReviewStatus.APPROVED, minutes=2),
+        ]
+    )
+    return context
+
+
+def test_the_store_lives_under_the_data_dir_by_default(ctx: CommandContext) -> None:
+    assert (ctx.data_dir / "memory" / "episodes.lance").is_dir()
+
+
+def test_list_prints_a_table_of_episodes(ctx: CommandContext) -> None:
+    assert _run(ctx, "episodes", "list") == 0
+    out = _output(ctx)
+    assert "eval-run" in out
+    assert "add-run" in out
+
+
+def test_list_json_is_one_document_filtered_by_status(tmp_path: Path, ctx: CommandContext) -> None:
+    as_json = _context(tmp_path, json_output=True)
+    assert _run(as_json, "episodes", "list", "--status", "approved") == 0
+    assert [e["id"] for e in json.loads(_output(as_json))] == ["add-run"]
+
+
+def test_show_prints_code_findings_and_cycles(ctx: CommandContext) -> None:
+    assert _run(ctx, "episodes", "show", "eval-run") == 0
+    out = _output(ctx)
+    assert "ast.literal_eval(expr)" in out
+    assert "no findings" in out
+    assert "cycles" in out
+
+
+def test_show_of_an_unknown_id_is_a_user_error(ctx: CommandContext) -> None:
+    with pytest.raises(UserError, match="episodes list"):
+        _run(ctx, "episodes", "show", "missing")
+
+
+def test_search_json_ranks_the_matching_episode_first(tmp_path: Path, ctx: CommandContext) -> None:
+    as_json = _context(tmp_path, json_output=True)
+    assert _run(as_json, "episodes", "search", "evaluate an arithmetic literal", "-k", "2") == 0
+    assert json.loads(_output(as_json))[0]["id"] == "eval-run"
+
+
+def test_review_by_id_records_the_decision_and_note(ctx: CommandContext) -> None:
+    assert _run(ctx, "review", "eval-run", "--reject", "--note", "too clever") == 0
+    episode = open_store(ctx).get("eval-run")
+    assert episode is not None
+    assert (episode.review_status, episode.reviewer_note) == (ReviewStatus.REJECTED, "too clever")
+
+
+def test_review_by_id_needs_a_decision(ctx: CommandContext) -> None:
+    with pytest.raises(UsageError, match="--approve or --reject"):
+        _run(ctx, "review", "eval-run")
+
+
+def test_review_without_id_or_terminal_says_so_and_exits_2(ctx: CommandContext) -> None:
+    assert _run(ctx, "review") == 2
+    assert "needs a terminal" in _output(ctx)
+
+
+def test_interactive_review_records_answers_in_order(ctx: CommandContext) -> None:
+    store = open_store(ctx)
+    store.add(make_episode("third", minutes=3))
+    answers = io.StringIO("a\nlooks right\nr\n\n")
+    counts = review_interactively(store, ctx.console, stream=answers)
+    assert counts == {"approved": 1, "rejected": 1, "skipped": 0}
+    first, second = store.get("eval-run"), store.get("third")
+    assert first is not None
+    assert second is not None
+    assert (first.review_status, first.reviewer_note) == (ReviewStatus.APPROVED, "looks right")
+    assert second.review_status is ReviewStatus.REJECTED
+
+
+def test_interactive_review_stops_on_quit(ctx: CommandContext) -> None:
+    store = open_store(ctx)
+    counts = review_interactively(store, ctx.console, stream=io.StringIO("q\n"))
+    assert counts == {"approved": 0, "rejected": 0, "skipped": 0}
+    assert store.count(status=ReviewStatus.PENDING) == 1
+
+
+def test_export_writes_only_approved_episodes(ctx: CommandContext, tmp_path: Path) -> None:
+    out = tmp_path / "sft.jsonl"
+    assert _run(ctx, "export", "--format", "sft", "--out", str(out)) == 0
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1
+    assert "a + b" in json.loads(lines[0])["messages"][2]["content"]
+
+
+def test_export_refuses_to_overwrite_without_force(ctx: CommandContext, tmp_path: Path) -> None:
+    out = tmp_path / "sft.jsonl"
+    out.write_text("old\n", encoding="utf-8")
+    with pytest.raises(UserError, match="--force"):
+        _run(ctx, "export", "--format", "sft", "--out", str(out))
+    assert _run(ctx, "export", "--format", "sft", "--out", str(out), "--force") == 0
+
+
+def test_reembed_reports_the_episode_count(ctx: CommandContext) -> None:
+    assert _run(ctx, "episodes", "reembed") == 0
+    assert "re-embedded 2 episodes" in _output(ctx)
