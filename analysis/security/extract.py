@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import re
 
-_FENCE = re.compile(r"^[ \t]*(```|~~~)[ \t]*([\w+-]*)[ \t]*$", re.MULTILINE)
+_FENCE = re.compile(r"^(```|~~~)[ \t]*([\w+-]*)[ \t]*$", re.MULTILINE)
 _PROSE = re.compile(r"^[A-Z][a-z']*(\s+[\w',;:()\"-]+){2,}[.:!?]?\s*$")
 _CODE_LANGUAGES = frozenset({"", "python", "py", "python3"})
 
@@ -13,7 +13,8 @@ _CODE_LANGUAGES = frozenset({"", "python", "py", "python3"})
 def extract_code(text: str) -> str:
     """The code in ``text``: the fenced Python blocks if there are any (an unclosed last
     fence runs to the end), otherwise ``text`` without leading and trailing prose lines.
-    Plain code comes back unchanged.
+    Plain code comes back unchanged; fences count only at the start of a line, so
+    examples fenced inside an indented docstring are left alone.
     """
     if "```" in text or "~~~" in text:
         blocks = _fenced_blocks(text)

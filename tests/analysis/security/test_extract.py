@@ -34,3 +34,8 @@ def test_prose_lines_around_code_are_stripped() -> None:
 def test_unfinished_last_code_line_is_kept() -> None:
     text = "def f(x):\n    return x +"
     assert extract_code(text) == text
+
+
+def test_fence_inside_indented_docstring_is_code_not_markdown() -> None:
+    code = 'def f(x):\n    """Example:\n    ```\n    f(1)\n    ```\n    """\n    return eval(x)\n'
+    assert extract_code(code) == code
