@@ -278,3 +278,22 @@ def test_reembed_rebuilds_vectors_for_the_new_embedder(tmp_path: Path) -> None:
         "run-1"
     )
     assert wider.add(make_episode("run-2")) is True
+
+
+def test_optimize_builds_a_vector_index_on_a_large_store(
+    store: EpisodeStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("memory.store.VECTOR_INDEX_MIN_ROWS", 300)
+    words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"]
+    store.add_many(
+        [
+            make_episode(f"e{i}", task=f"Handle {words[i % 8]} {words[i // 8 % 8]} case {i}.")
+            for i in range(320)
+        ]
+    )
+    store.add(make_episode("needle", task="Compute the Levenshtein distance of two strings."))
+    store.optimize()
+    table = store._open_table()
+    assert table is not None
+    assert any(index.index_type == "IvfPq" for index in table.list_indices())
+    assert store.search("Levenshtein distance", k=1)[0].episode.id == "needle"
