@@ -1,0 +1,1 @@
+"""Shared parts of the benchmarks: sandboxed execution, result cache, modes, reports."""

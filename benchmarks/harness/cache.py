@@ -1,0 +1,61 @@
+"""A per-problem result cache, so that an interrupted benchmark run resumes where it stopped.
+
+A record is stored under ``<root>/<benchmark>/<mode>/<settings hash>-<model sha>/<problem>.json``
+and written atomically: a run killed mid-write leaves no half record behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def settings_hash(settings: Mapping[str, Any], length: int = 12) -> str:
+    """A stable short hash of JSON-serialisable settings (key order does not matter)."""
+    text = json.dumps(settings, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:length]
+
+
+class ResultCache:
+    """Finished problem records of one (benchmark, mode, settings, model) combination."""
+
+    def __init__(
+        self, root: Path, *, benchmark: str, mode: str, settings_key: str, model_sha: str
+    ) -> None:
+        self.directory = root / _safe(benchmark) / _safe(mode) / f"{settings_key}-{model_sha}"
+
+    def path(self, problem_id: str) -> Path:
+        """Where the record of ``problem_id`` lives."""
+        return self.directory / f"{_safe(problem_id)}.json"
+
+    def get(self, problem_id: str) -> dict[str, Any] | None:
+        """The stored record of ``problem_id``, or ``None`` when absent or unreadable."""
+        try:
+            data = json.loads(self.path(problem_id).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def put(self, problem_id: str, record: Mapping[str, Any]) -> None:
+        """Store ``record`` for ``problem_id`` atomically."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(record, handle, indent=1)
+            Path(tmp).replace(self.path(problem_id))
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+def _safe(name: str) -> str:
+    return _UNSAFE.sub("_", name)

@@ -1,0 +1,290 @@
+"""The four ways the benchmarks complete a prompt, on one model and one set of settings.
+
+``greedy``: llama-cpp-python's ``Llama.__call__`` at temperature 0; ``beams``:
+the entropy-gated search with SABS off; ``sabs``: the search with SABS;
+``loop``: the product's full generate -> static test -> reflect loop. This is
+the only module that touches the decoding and orchestrator APIs.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from config.loader import load_settings
+from config.settings import Settings
+from decoding.model_file import ModelFile
+
+Mode = Literal["greedy", "beams", "sabs", "loop"]
+MODES: tuple[Mode, ...] = ("greedy", "beams", "sabs", "loop")
+
+
+@dataclass(frozen=True)
+class Completion:
+    """What one mode made of one prompt.
+
+    ``code`` is the whole function (prompt stub + completion); ``output_tokens``
+    are the tokens of the returned text (summed over cycles for ``loop``),
+    ``decoded_tokens`` all tokens decoded (every beam, every cycle).
+    """
+
+    code: str
+    seconds: float
+    output_tokens: int
+    decoded_tokens: int
+    stop_reason: str
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary."""
+        return {
+            "code": self.code,
+            "seconds": self.seconds,
+            "output_tokens": self.output_tokens,
+            "decoded_tokens": self.decoded_tokens,
+            "stop_reason": self.stop_reason,
+            "extra": dict(self.extra),
+        }
+
+
+class Completer(Protocol):
+    """Completes a code prompt (``task`` is the request in words, used by ``loop`` only)."""
+
+    def complete(self, prompt: str, *, task: str) -> Completion:
+        """Complete ``prompt``; the returned code starts with the prompt."""
+        ...
+
+
+def benchmark_settings(
+    mode: Mode,
+    *,
+    model: str = "default",
+    max_tokens: int | None = None,
+    entropy_threshold: float | Literal["auto"] | None = None,
+) -> Settings:
+    """The shipped settings with the benchmark's overrides for ``mode``.
+
+    The loop runs without retrieval of past episodes (each problem stands
+    alone, whatever order or resume), and every mode but ``loop`` has one cycle.
+    """
+    overrides: dict[str, Any] = {
+        "model.path": model,
+        "decoding.max_tokens": max_tokens,
+        "decoding.entropy_threshold": entropy_threshold,
+        "sabs.enabled": mode in ("sabs", "loop"),
+        "memory.retrieve_k": 0,
+        "memory.embedder": "hash",
+        "cycles.require_human_approval": False,
+    }
+    return load_settings(environ={}, overrides=overrides)
+
+
+def relevant_settings(mode: Mode, settings: Settings) -> dict[str, Any]:
+    """The settings that can change ``mode``'s output (the key of its result cache)."""
+    relevant: dict[str, Any] = {
+        "model": settings.model.model_dump(mode="json"),
+        "decoding": settings.decoding.model_dump(mode="json"),
+    }
+    if mode in ("sabs", "loop"):
+        relevant["sabs"] = settings.sabs.model_dump(mode="json")
+    if mode == "loop":
+        relevant["cycles"] = settings.cycles.model_dump(mode="json")
+        relevant["tools"] = settings.tools.model_dump(mode="json")
+    return relevant
+
+
+def open_completer(
+    mode: Mode, settings: Settings, model_file: ModelFile
+) -> AbstractContextManager[Completer]:
+    """Load the model for ``mode`` and yield its completer; unload on exit."""
+    if mode == "greedy":
+        return _greedy(settings, model_file)
+    if mode == "loop":
+        return _loop(settings)
+    return _search(settings, model_file, sabs=mode == "sabs")
+
+
+# --- greedy: llama-cpp-python directly ---------------------------------------------
+
+
+class GreedyCompleter:
+    """Plain greedy decoding through ``Llama.__call__`` with the search's stop sequences."""
+
+    def __init__(self, llama: Any, settings: Settings) -> None:
+        self._llama = llama
+        self._decoding = settings.decoding
+
+    def complete(self, prompt: str, *, task: str) -> Completion:
+        """Greedy completion of ``prompt`` up to ``max_tokens`` or a stop sequence."""
+        started = time.perf_counter()
+        out = self._llama(
+            prompt,
+            max_tokens=self._decoding.max_tokens,
+            temperature=0.0,
+            stop=list(self._decoding.stop_sequences),
+        )
+        seconds = time.perf_counter() - started
+        choice = out["choices"][0]
+        tokens = int(out["usage"]["completion_tokens"])
+        reason = {"length": "max_tokens"}.get(choice["finish_reason"], "stop")
+        return Completion(prompt + choice["text"], seconds, tokens, tokens, reason)
+
+
+@contextmanager
+def _greedy(settings: Settings, model_file: ModelFile) -> Iterator[Completer]:
+    from llama_cpp import Llama
+
+    from decoding.llama_adapter import silence_llama_logs
+
+    silence_llama_logs()
+    llama = Llama(
+        str(model_file.path),
+        n_ctx=settings.model.n_ctx,
+        n_gpu_layers=settings.model.n_gpu_layers,
+        seed=settings.model.seed,
+        verbose=False,
+    )
+    try:
+        yield GreedyCompleter(llama, settings)
+    finally:
+        llama.close()
+
+
+# --- beams and sabs: the entropy-gated search --------------------------------------
+
+
+class SearchCompleter:
+    """The entropy-gated beam search, with a fresh SABS controller per prompt when enabled."""
+
+    def __init__(self, generator: Any, settings: Settings, *, sabs: bool) -> None:
+        self._generator = generator
+        self._settings = settings
+        self._sabs = sabs
+
+    def complete(self, prompt: str, *, task: str) -> Completion:
+        """Search a completion of ``prompt`` (the whole prompt is code)."""
+        sabs = self._settings.sabs
+        controller = _recording_controller(self._settings) if self._sabs else None
+        started = time.perf_counter()
+        result = self._generator.generate(
+            prompt,
+            code_prefix=prompt,
+            controller=controller,
+            security_lambda=sabs.lambda_weight,
+            max_repairs=sabs.max_repairs,
+        )
+        seconds = time.perf_counter() - started
+        stats = result.stats
+        extra: dict[str, Any] = {
+            "branches": stats.branches,
+            "prunes": stats.prunes,
+            "backtracks": stats.backtracks,
+            "repairs": stats.repairs,
+            "hard_fails": stats.hard_fails,
+            "entropy_threshold": stats.entropy_threshold,
+            "branch_steps": [event.step for event in result.trace],
+        }
+        if controller is not None:
+            extra["sabs"] = controller.totals()
+        return Completion(
+            prompt + result.text,
+            seconds,
+            stats.generated_tokens,
+            stats.tokens,
+            result.stop_reason,
+            extra,
+        )
+
+
+def _recording_controller(settings: Settings) -> Any:
+    """A fresh SABS controller that remembers the generation ids it was asked about."""
+    from decoding.sabs import SABSConfig, SecurityController, SecurityDecision
+
+    class RecordingController(SecurityController):
+        def __init__(self, config: SABSConfig) -> None:
+            super().__init__(config)
+            self.gen_ids: list[str] = []
+
+        def check(self, *, gen_id: str, **kwargs: Any) -> SecurityDecision:
+            if gen_id not in self.gen_ids:
+                self.gen_ids.append(gen_id)
+            return super().check(gen_id=gen_id, **kwargs)
+
+        def totals(self) -> dict[str, Any]:
+            total: dict[str, Any] = {}
+            for gen_id in self.gen_ids:
+                for key, value in self.stats(gen_id).to_dict().items():
+                    if isinstance(value, int):
+                        total[key] = total.get(key, 0) + value
+            return total
+
+    return RecordingController(SABSConfig.from_settings(settings.sabs))
+
+
+@contextmanager
+def _search(settings: Settings, model_file: ModelFile, *, sabs: bool) -> Iterator[Completer]:
+    from decoding.generator import Generator
+
+    with Generator.open(model_file, settings.model, settings.decoding) as generator:
+        yield SearchCompleter(generator, settings, sabs=sabs)
+
+
+# --- loop: the product's whole cycle -----------------------------------------------
+
+
+class LoopCompleter:
+    """The full loop (generate with SABS, static tests, reflect) on the prompt as the stub."""
+
+    def __init__(self, graph: Any, run_ctx: Any, command_ctx: Any) -> None:
+        self._graph = graph
+        self._run_ctx = run_ctx
+        self._command_ctx = command_ctx
+
+    def complete(self, prompt: str, *, task: str) -> Completion:
+        """Run the loop for ``task`` with ``prompt`` as the stub; the code of its last cycle."""
+        from orchestrator.run_command import TaskSpec, execute_run
+
+        stub = prompt if prompt.endswith("\n") else prompt + "\n"
+        started = time.perf_counter()
+        report = execute_run(
+            self._graph, self._run_ctx, self._command_ctx, TaskSpec(task, stub), yes=True
+        )
+        seconds = time.perf_counter() - started
+        attempts = list(report.attempts)
+        output = sum(int(a["decoding_stats"].get("generated_tokens", 0)) for a in attempts)
+        decoded = sum(int(a["decoding_stats"].get("tokens", 0)) for a in attempts)
+        extra = {
+            "status": report.status,
+            "cycles": report.cycles,
+            "cycle_codes": [a["code"] for a in attempts],
+            "cycle_clean": [bool(a["clean"]) for a in attempts],
+            "cycle_rules": [sorted({f["rule"] for f in a["findings"]}) for a in attempts],
+            "generate_seconds": [float(a["generate_seconds"]) for a in attempts],
+            "tool_seconds": [dict(a["tool_seconds"]) for a in attempts],
+        }
+        stop = attempts[-1]["stop_reason"] if attempts else "none"
+        return Completion(report.code, seconds, output, decoded, stop, extra)
+
+
+@contextmanager
+def _loop(settings: Settings) -> Iterator[Completer]:
+    from rich.console import Console
+
+    from orchestrator.command import CommandContext
+    from orchestrator.resources import open_run_resources
+
+    with tempfile.TemporaryDirectory(prefix="bench-loop-") as data_dir:
+        ctx = CommandContext(
+            settings=settings,
+            console=Console(quiet=True),
+            json_output=False,
+            quiet=True,
+            data_dir=Path(data_dir),
+        )
+        with open_run_resources(ctx) as (run_ctx, graph):
+            yield LoopCompleter(graph, run_ctx, ctx)
