@@ -51,7 +51,10 @@ class CheckpointStats:
     count: int
     bytes_in_memory: int
     bytes_spilled: int
+    saves: int
+    bytes_saved: int  # over the store's life
     spills: int
+    bytes_spilled_total: int  # over the store's life
     restores: int
 
     def to_dict(self) -> dict[str, int]:
@@ -60,7 +63,10 @@ class CheckpointStats:
             "count": self.count,
             "bytes_in_memory": self.bytes_in_memory,
             "bytes_spilled": self.bytes_spilled,
+            "saves": self.saves,
+            "bytes_saved": self.bytes_saved,
             "spills": self.spills,
+            "bytes_spilled_total": self.bytes_spilled_total,
             "restores": self.restores,
         }
 
@@ -77,7 +83,10 @@ class CheckpointStore:
         self._sizes: dict[int, int] = {}
         self._dir: Path | None = None
         self._next_id = 0
+        self._saves = 0
+        self._bytes_saved = 0
         self._spills = 0
+        self._bytes_spilled_total = 0
         self._restores = 0
 
     def __enter__(self) -> CheckpointStore:
@@ -99,6 +108,8 @@ class CheckpointStore:
         self._memory[checkpoint.checkpoint_id] = data
         self._memory_bytes += len(data)
         self._sizes[checkpoint.checkpoint_id] = len(data)
+        self._saves += 1
+        self._bytes_saved += len(data)
         self._enforce_budget()
         return checkpoint
 
@@ -122,13 +133,21 @@ class CheckpointStore:
         for checkpoint_id in [i for i in self._sizes if i not in wanted]:
             self._drop(checkpoint_id)
 
+    @property
+    def spill_dir(self) -> Path | None:
+        """The private directory of spilled checkpoints (``None`` until the first spill)."""
+        return self._dir
+
     def stats(self) -> CheckpointStats:
         """Current counters."""
         return CheckpointStats(
             count=len(self._sizes),
             bytes_in_memory=self._memory_bytes,
             bytes_spilled=sum(self._sizes[i] for i in self._on_disk),
+            saves=self._saves,
+            bytes_saved=self._bytes_saved,
             spills=self._spills,
+            bytes_spilled_total=self._bytes_spilled_total,
             restores=self._restores,
         )
 
@@ -172,6 +191,7 @@ class CheckpointStore:
         path.write_bytes(data)
         self._on_disk[checkpoint_id] = path
         self._spills += 1
+        self._bytes_spilled_total += len(data)
         log.debug("spilled checkpoint %d (%d bytes) to %s", checkpoint_id, len(data), path)
 
     def _drop(self, checkpoint_id: int) -> None:

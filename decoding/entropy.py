@@ -90,6 +90,6 @@ def sample(
     probs = np.exp(scaled - scaled.max())
     probs /= probs.sum()
     cumulative = np.cumsum(probs)
-    keep = int(np.searchsorted(cumulative, p, side="left")) + 1
+    keep = min(int(np.searchsorted(cumulative, p, side="left")) + 1, probs.shape[0])
     kept = probs[:keep] / probs[:keep].sum()
     return int(candidates[int(rng.choice(keep, p=kept))])

@@ -43,8 +43,8 @@ class GenerationStats:
     repairs: int = 0
     hard_fails: int = 0
     checkpoints: int = 0
-    checkpoint_bytes: int = 0
-    checkpoint_bytes_spilled: int = 0
+    checkpoint_bytes: int = 0  # KV bytes checkpointed during the generation
+    checkpoint_bytes_spilled: int = 0  # of which written to disk
     checkpoint_spills: int = 0
     checkpoint_restores: int = 0
     entropy_threshold: float = 0.0

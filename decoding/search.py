@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[GenerationStats], None]
 
+BANNED_LOGIT = -1e30  # finite, so entropy sums stay defined (exp underflows to exactly 0)
 _SAFE_ACTIONS = frozenset({"NO_ISSUES", "SOFT_PENALTY"})
 
 
@@ -224,7 +225,7 @@ class BeamSearch:
         banned = beam.banned_here()
         if banned:
             logits = logits.copy()
-            logits[list(banned)] = -np.inf
+            logits[list(banned)] = BANNED_LOGIT
         log_probs = log_softmax(logits)
         measure = uncertainty(log_probs, self._cfg.entropy_unit)
         self._entropies.append(measure.entropy)
@@ -465,8 +466,8 @@ class BeamSearch:
 
     def _result(self) -> GenerationResult:
         store = self._store.stats()
-        self._stats.checkpoint_bytes = store.bytes_in_memory + store.bytes_spilled
-        self._stats.checkpoint_bytes_spilled = store.bytes_spilled
+        self._stats.checkpoint_bytes = store.bytes_saved
+        self._stats.checkpoint_bytes_spilled = store.bytes_spilled_total
         self._stats.checkpoint_spills = store.spills
         self._stats.checkpoint_restores = store.restores
         if self._finished:

@@ -1,0 +1,105 @@
+"""ConstraintTracker on a table of tricky Python fragments."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from decoding.constraint import ConstraintTracker
+
+
+def fed(text: str, *, chunk: int = 0) -> tuple[ConstraintTracker, list[tuple[str, str | None]]]:
+    """Feed ``text`` whole or in chunks of ``chunk`` characters; return tracker and boundaries."""
+    tracker = ConstraintTracker()
+    pieces = [text] if chunk == 0 else [text[i : i + chunk] for i in range(0, len(text), chunk)]
+    found = [(b.kind, b.keyword) for piece in pieces for b in tracker.feed(piece)]
+    return tracker, found
+
+
+# (text, depth, in_string, in_comment, at_boundary)
+STATES = [
+    ("x = foo(a, [1, {2: (3,", 4, False, False, False),
+    ("x = foo(a, [1, {2: (3,)}])\n", 0, False, False, True),
+    ('s = """a # not a comment\n(still a string\n', 0, True, False, False),
+    ('s = """a # x\n"""\n', 0, False, False, True),
+    ("s = '''it's\n", 0, True, False, False),
+    ('s = "a \\" (b"\n', 0, False, False, True),
+    ("s = 'a\\\\'\n", 0, False, False, True),
+    ('s = r"\\"" + "("\n', 0, False, False, True),
+    ('f"{x["k"]} {{literal (}}"\n', 0, False, False, True),
+    ('f"{x:>{width}} and {y!r}"\n', 0, False, False, True),
+    ('f"value {d["a"]', 0, True, False, False),
+    ('# it\'s a "comment" (with brackets\n', 0, False, False, True),
+    ("x = 1  # don't\n", 0, False, False, True),
+    ("x = 1  # don't", 0, False, True, False),
+    ("total = a + \\\n", 0, False, False, False),
+    ('""\n', 0, False, False, True),
+    ('x = ""', 0, False, False, False),
+    ("if x:\n    ", 0, False, False, True),
+]
+
+
+@pytest.mark.parametrize(("text", "depth", "in_string", "in_comment", "at_boundary"), STATES)
+def test_state_after_fragment(
+    text: str, depth: int, in_string: bool, in_comment: bool, at_boundary: bool
+) -> None:
+    tracker, _ = fed(text)
+    assert (tracker.depth, tracker.in_string, tracker.in_comment, tracker.at_boundary) == (
+        depth,
+        in_string,
+        in_comment,
+        at_boundary,
+    )
+
+
+@pytest.mark.parametrize(("text", "depth", "in_string", "in_comment", "at_boundary"), STATES)
+def test_state_is_the_same_when_fed_one_character_at_a_time(
+    text: str, depth: int, in_string: bool, in_comment: bool, at_boundary: bool
+) -> None:
+    whole, whole_found = fed(text)
+    split, split_found = fed(text, chunk=1)
+    assert (split.depth, split.in_string, split.in_comment, split.at_boundary) == (
+        whole.depth,
+        whole.in_string,
+        whole.in_comment,
+        whole.at_boundary,
+    )
+    assert split_found == whole_found
+
+
+def test_statements_report_newline_and_keyword_boundaries() -> None:
+    _, found = fed("def f(x):\n    if x:\n        return 1\n    return 2\n")
+    assert found == [
+        ("keyword", "def"),
+        ("newline", None),
+        ("keyword", "if"),
+        ("newline", None),
+        ("keyword", "return"),
+        ("newline", None),
+        ("keyword", "return"),
+        ("newline", None),
+    ]
+
+
+def test_newlines_inside_brackets_strings_and_continuations_are_not_boundaries() -> None:
+    _, found = fed('x = (1,\n2)\ny = """a\nb"""\nz = 1 + \\\n2\n')
+    assert [kind for kind, _ in found] == ["newline", "newline", "newline"]
+
+
+def test_keyword_mid_statement_or_as_name_prefix_is_not_a_boundary() -> None:
+    _, found = fed("x = y if z else w\nreturned = 1\n")
+    assert found == [("newline", None), ("newline", None)]
+
+
+def test_clone_is_independent() -> None:
+    tracker, _ = fed("x = (")
+    twin = tracker.clone()
+    twin.feed(")\n")
+    assert (tracker.depth, twin.depth, tracker.at_boundary, twin.at_boundary) == (1, 0, False, True)
+
+
+@given(st.text())
+def test_never_raises_on_arbitrary_text(text: str) -> None:
+    tracker, _ = fed(text, chunk=3)
+    assert tracker.depth >= 0
