@@ -295,5 +295,5 @@ def test_optimize_builds_a_vector_index_on_a_large_store(
     store.optimize()
     table = store._open_table()
     assert table is not None
-    assert any(index.index_type == "IvfPq" for index in table.list_indices())
+    assert any(index.index_type == "IvfFlat" for index in table.list_indices())
     assert store.search("Levenshtein distance", k=1)[0].episode.id == "needle"
