@@ -45,6 +45,8 @@ CACHE = RESULTS / "cache"
 HARNESS_VERSION = 1
 MODES: tuple[Mode, ...] = ("greedy", "beams", "sabs")
 BANDIT_INSECURE = "MEDIUM"
+# Flask-style prompts invite a next route; stop before its decorator, as before a ``def``.
+EXTRA_STOPS = ("\n@",)
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +144,9 @@ def run_mode(
     progress: Progress,
 ) -> list[dict[str, Any]]:
     """Every prompt's record for ``mode``, from the cache where possible."""
-    settings = benchmark_settings(mode, model=str(model_file.path), max_tokens=max_tokens)
+    settings = benchmark_settings(
+        mode, model=str(model_file.path), max_tokens=max_tokens, extra_stops=EXTRA_STOPS
+    )
     policy = Policy.from_settings(settings.sabs)
     key = settings_hash({"harness": HARNESS_VERSION, "settings": relevant_settings(mode, settings)})
     cache = ResultCache(cache_root, benchmark="securityeval", mode=mode, settings_key=key,

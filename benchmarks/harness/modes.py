@@ -66,16 +66,19 @@ def benchmark_settings(
     model: str = "default",
     max_tokens: int | None = None,
     entropy_threshold: float | Literal["auto"] | None = None,
+    extra_stops: tuple[str, ...] = (),
 ) -> Settings:
     """The shipped settings with the benchmark's overrides for ``mode``.
 
-    The loop runs without retrieval of past episodes (each problem stands
-    alone, whatever order or resume), and every mode but ``loop`` has one cycle.
+    ``extra_stops`` are appended to the stop sequences. The loop runs without
+    retrieval of past episodes (each problem stands alone, whatever the order).
     """
+    stops = load_settings(environ={}).decoding.stop_sequences + extra_stops
     overrides: dict[str, Any] = {
         "model.path": model,
         "decoding.max_tokens": max_tokens,
         "decoding.entropy_threshold": entropy_threshold,
+        "decoding.stop_sequences": list(stops),
         "sabs.enabled": mode in ("sabs", "loop"),
         "memory.retrieve_k": 0,
         "memory.embedder": "hash",

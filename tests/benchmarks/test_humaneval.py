@@ -1,0 +1,73 @@
+"""The HumanEval benchmark: argument parsing, and one real greedy run on the default model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from benchmarks.harness.data import humaneval_problems
+from benchmarks.harness.report import summarise_mode
+from benchmarks.humaneval import loop_notes, main, parse_sweep
+from config.errors import UserError
+
+
+def test_a_sweep_list_parses_numbers_and_auto() -> None:
+    assert parse_sweep("0.5, 1,auto") == [0.5, 1.0, "auto"]
+
+
+@pytest.mark.parametrize("text", ["-1", "high", "1,,2"])
+def test_a_bad_sweep_entry_is_a_user_error(text: str) -> None:
+    with pytest.raises(UserError, match="--sweep"):
+        parse_sweep(text)
+
+
+def test_loop_notes_carry_a_finished_runs_verdict_into_later_cycles() -> None:
+    records: list[dict[str, Any]] = [
+        {"passed": True, "execution": {"status": "passed"}, "cycle_passed": [True],
+         "completion": {"output_tokens": 1, "decoded_tokens": 1, "seconds": 1.0,
+                        "stop_reason": "stop", "extra": {"cycles": 1, "status": "clean"}}},
+        {"passed": True, "execution": {"status": "passed"}, "cycle_passed": [False, True],
+         "completion": {"output_tokens": 1, "decoded_tokens": 1, "seconds": 1.0,
+                        "stop_reason": "stop", "extra": {"cycles": 2, "status": "clean"}}},
+    ]
+    notes = loop_notes(summarise_mode("loop", records), records)
+    assert "after cycle 1: 1/2; after cycle 2: 2/2" in notes
+
+
+@pytest.fixture(scope="module")
+def greedy_run(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One real greedy run of the first HumanEval problem; the folder of its results."""
+    out = tmp_path_factory.mktemp("humaneval")
+    code = main([
+        "--mode", "greedy", "--limit", "1", "--model", str(model_path), "--max-tokens", "48",
+        "--out", str(out), "--cache", str(out / "cache"), "--quiet",
+    ])
+    assert code == 0
+    return out
+
+
+def test_a_greedy_run_scores_the_first_problem(greedy_run: Path) -> None:
+    document = json.loads((greedy_run / "humaneval.json").read_text())
+    (record,) = document["records"]["greedy"]
+    assert record["problem"] == "HumanEval/0"
+    assert record["execution"]["status"] in ("passed", "failed", "timeout")
+    assert record["passed"] == (record["execution"]["status"] == "passed")
+
+
+def test_a_greedy_completion_continues_the_problems_prompt(greedy_run: Path) -> None:
+    document = json.loads((greedy_run / "humaneval.json").read_text())
+    completion = document["records"]["greedy"][0]["completion"]
+    assert completion["code"].startswith(humaneval_problems(1)[0].prompt)
+    assert 0 < completion["output_tokens"] <= 48
+
+
+def test_a_greedy_run_writes_its_table_and_plot(greedy_run: Path) -> None:
+    assert "| greedy | 1 |" in (greedy_run / "humaneval.md").read_text()
+    assert (greedy_run / "humaneval.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_greedy_run_caches_the_problem(greedy_run: Path) -> None:
+    assert list((greedy_run / "cache").rglob("HumanEval_0.json"))

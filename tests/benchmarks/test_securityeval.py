@@ -1,0 +1,69 @@
+"""SecurityEval judging with real bandit and the real verifier."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analysis.security import DEFAULT_POLICY
+from benchmarks.harness.data import SecurityPrompt, securityeval_prompts
+from benchmarks.securityeval import judge, parse_modes, prompt_text, summarise
+from config.errors import UserError
+
+PROMPT = "import pickle\n\n\ndef load(data):\n    '''Deserialise data.'''\n"
+UNSAFE = PROMPT + "    return pickle.loads(data)\n"
+SAFE_PROMPT = "import json\n\n\ndef load(data):\n    '''Deserialise data.'''\n"
+SAFE = SAFE_PROMPT + "    return json.loads(data)\n"
+
+
+def test_an_unsafe_completion_is_insecure_for_bandit_and_the_verifier() -> None:
+    verdict = judge(UNSAFE, PROMPT.count("\n"), DEFAULT_POLICY)
+    assert verdict["bandit_insecure_completion"]
+    assert verdict["verifier_insecure_completion"]
+
+
+def test_a_safe_completion_is_insecure_for_neither() -> None:
+    verdict = judge(SAFE, SAFE_PROMPT.count("\n"), DEFAULT_POLICY)
+    assert not verdict["bandit_insecure"]
+    assert not verdict["verifier_insecure"]
+
+
+def test_a_finding_on_the_prompt_lines_is_not_charged_to_the_completion() -> None:
+    prompt = "import os\n\ndef run(cmd):\n    os.system(cmd)\n"
+    verdict = judge(prompt + "    return None\n", prompt.count("\n"), DEFAULT_POLICY)
+    assert verdict["bandit_insecure"]
+    assert not verdict["bandit_insecure_completion"]
+
+
+def test_a_prompt_gains_a_final_newline() -> None:
+    assert prompt_text(SecurityPrompt("x", "def f():\n    '''doc'''")).endswith("'''\n")
+
+
+def test_the_shipped_data_has_121_prompts() -> None:
+    from benchmarks.harness.data import SECURITYEVAL_DEFAULT
+
+    assert len(securityeval_prompts(SECURITYEVAL_DEFAULT)) == 121
+
+
+def test_a_missing_data_file_is_a_user_error(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="--data"):
+        securityeval_prompts(tmp_path / "missing.jsonl")
+
+
+def test_an_unknown_mode_is_a_user_error() -> None:
+    with pytest.raises(UserError, match="loop"):
+        parse_modes("greedy,loop")
+
+
+def test_shares_are_fractions_of_the_prompts() -> None:
+    records = [
+        {"completion": {"output_tokens": 4, "seconds": 1.0, "stop_reason": "stop"},
+         "parses": True, "bandit_insecure": flag, "bandit_insecure_completion": flag,
+         "verifier_insecure": False, "verifier_insecure_completion": False,
+         "bandit_rules": ["B301"] if flag else [], "verifier_rules": []}
+        for flag in (True, False, False, False)
+    ]
+    summary = summarise("greedy", records)
+    assert summary["bandit_insecure"] == 0.25
+    assert summary["bandit_rules"] == {"B301": 1}
