@@ -235,7 +235,7 @@ class EpisodeStore:
         table = self._open_table()
         if table is None:
             return 0
-        records = table.search().select(_RECORD_COLUMNS).to_arrow()
+        records = table.to_arrow().drop_columns([VECTOR_COLUMN])
         texts = [
             _text(task, stub)
             for task, stub in zip(

@@ -271,9 +271,10 @@ def test_another_embedder_is_refused_until_reembed(tmp_path: Path) -> None:
 
 def test_reembed_rebuilds_vectors_for_the_new_embedder(tmp_path: Path) -> None:
     path = tmp_path / "memory"
-    EpisodeStore.open(path, HashingEmbedder(dim=32)).add(two_cycle_episode("run-1"))
+    narrow = EpisodeStore.open(path, HashingEmbedder(dim=32))
+    narrow.add_many([two_cycle_episode("run-1")] + [make_episode(f"x{i}") for i in range(12)])
     wider = EpisodeStore.open(path, HashingEmbedder(dim=64))
-    assert wider.reembed() == 1
+    assert wider.reembed() == 13
     assert wider.search("evaluate an arithmetic literal", k=1)[0].episode == two_cycle_episode(
         "run-1"
     )
