@@ -56,6 +56,8 @@ KEEP_OLD_VERSIONS = timedelta(hours=1)  # older table versions are pruned by opt
 # recall@5 0.996 vs flat, p95 19 ms (flat 47 ms); IVF-PQ recall@5 0.43 (0.96 with
 # refine), so PQ's smaller index is not worth its recall at this scale.
 VECTOR_INDEX_MIN_ROWS = 20_000
+VECTOR_INDEX_REBUILD_GROWTH = 4
+_VECTOR_INDEX_PREFIX = "vector_ivf_flat_"
 _RECORD_COLUMNS = [n for n in episode_schema(1, "").names if n != VECTOR_COLUMN]
 
 
@@ -217,15 +219,23 @@ class EpisodeStore:
 
     @staticmethod
     def _ensure_vector_index(table: Table) -> None:
-        """Build the IVF-flat vector index once the table is big enough to need one."""
-        if any(VECTOR_COLUMN in index.columns for index in table.list_indices()):
-            return
+        """Build the IVF-flat vector index once the table needs one, and rebuild it when
+        the table has grown ``VECTOR_INDEX_REBUILD_GROWTH`` times since (its partitions
+        were sized for the rows at build time, which the index name records)."""
         rows = table.count_rows()
-        if rows < VECTOR_INDEX_MIN_ROWS:
+        current = next(
+            (i for i in table.list_indices() if VECTOR_COLUMN in i.columns and i.name), None
+        )
+        if current is None and rows < VECTOR_INDEX_MIN_ROWS:
             return
+        if current is not None:
+            built_for = current.name.removeprefix(_VECTOR_INDEX_PREFIX)
+            if not built_for.isdigit() or rows < int(built_for) * VECTOR_INDEX_REBUILD_GROWTH:
+                return
+            table.drop_index(current.name)
         logger.info("building the vector index over %d episodes", rows)
         config = IvfFlat(distance_type="cosine", num_partitions=max(16, int(math.sqrt(rows))))
-        table.create_index(VECTOR_COLUMN, config=config)
+        table.create_index(VECTOR_COLUMN, config=config, name=f"{_VECTOR_INDEX_PREFIX}{rows}")
 
     def reembed(self) -> int:
         """Recompute every vector with the current embedder; returns the episode count.

@@ -298,3 +298,18 @@ def test_optimize_builds_a_vector_index_on_a_large_store(
     assert table is not None
     assert any(index.index_type == "IvfFlat" for index in table.list_indices())
     assert store.search("Levenshtein distance", k=1)[0].episode.id == "needle"
+
+
+def test_optimize_rebuilds_the_vector_index_after_the_store_grew(
+    store: EpisodeStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("memory.store.VECTOR_INDEX_MIN_ROWS", 100)
+    monkeypatch.setattr("memory.store.VECTOR_INDEX_REBUILD_GROWTH", 2)
+    store.add_many([make_episode(f"a{i}", task=f"Task alpha number {i}.") for i in range(120)])
+    store.optimize()
+    store.add_many([make_episode(f"b{i}", task=f"Task bravo number {i}.") for i in range(130)])
+    store.optimize()
+    table = store._open_table()
+    assert table is not None
+    names = [index.name for index in table.list_indices() if index.index_type == "IvfFlat"]
+    assert names == ["vector_ivf_flat_250"]
