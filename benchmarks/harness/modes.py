@@ -8,6 +8,8 @@ the only module that touches the decoding and orchestrator APIs.
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
@@ -22,6 +24,11 @@ from decoding.model_file import ModelFile
 
 Mode = Literal["greedy", "beams", "sabs", "loop"]
 MODES: tuple[Mode, ...] = ("greedy", "beams", "sabs", "loop")
+
+# Every mode decodes with the same thread count: llama-cpp-python's own default
+# (half the cores). More threads than free cores make llama.cpp's spinning
+# workers wait on each other; on a busy machine that costs ~10x per step.
+THREADS = max((os.cpu_count() or 2) // 2, 1)
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,7 @@ def benchmark_settings(
 def relevant_settings(mode: Mode, settings: Settings) -> dict[str, Any]:
     """The settings that can change ``mode``'s output (the key of its result cache)."""
     relevant: dict[str, Any] = {
+        "threads": THREADS,
         "model": settings.model.model_dump(mode="json"),
         "decoding": settings.decoding.model_dump(mode="json"),
     }
@@ -150,6 +158,8 @@ def _greedy(settings: Settings, model_file: ModelFile) -> Iterator[Completer]:
         n_ctx=settings.model.n_ctx,
         n_gpu_layers=settings.model.n_gpu_layers,
         seed=settings.model.seed,
+        n_threads=THREADS,
+        n_threads_batch=THREADS,
         verbose=False,
     )
     try:
@@ -229,11 +239,25 @@ def _recording_controller(settings: Settings) -> Any:
     return RecordingController(SABSConfig.from_settings(settings.sabs))
 
 
+def _open_generator(settings: Settings, model_file: ModelFile) -> Any:
+    """``Generator.open`` with the benchmark's thread count (the same context size and beams)."""
+    from decoding.generator import Generator
+    from decoding.llama_adapter import LlamaAdapter
+
+    decoding = settings.decoding
+    adapter = LlamaAdapter(
+        model_file.path,
+        n_ctx=settings.model.n_ctx + decoding.beam_width * decoding.max_tokens,
+        n_seq_max=decoding.beam_width,
+        n_gpu_layers=settings.model.n_gpu_layers,
+        n_threads=THREADS,
+    )
+    return Generator(adapter, settings.model, decoding)
+
+
 @contextmanager
 def _search(settings: Settings, model_file: ModelFile, *, sabs: bool) -> Iterator[Completer]:
-    from decoding.generator import Generator
-
-    with Generator.open(model_file, settings.model, settings.decoding) as generator:
+    with _open_generator(settings, model_file) as generator:
         yield SearchCompleter(generator, settings, sabs=sabs)
 
 
@@ -289,5 +313,8 @@ def _loop(settings: Settings) -> Iterator[Completer]:
             quiet=True,
             data_dir=Path(data_dir),
         )
-        with open_run_resources(ctx) as (run_ctx, graph):
-            yield LoopCompleter(graph, run_ctx, ctx)
+        with open_run_resources(ctx) as (run_ctx, graph), _open_generator(
+            settings, run_ctx.model_file
+        ) as generator:
+            # The loop's own generator stays loaded but idle: ours has the benchmark's threads.
+            yield LoopCompleter(graph, dataclasses.replace(run_ctx, generator=generator), ctx)
