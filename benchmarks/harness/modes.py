@@ -29,6 +29,7 @@ MODES: tuple[Mode, ...] = ("greedy", "beams", "sabs", "loop")
 # (half the cores). More threads than free cores make llama.cpp's spinning
 # workers wait on each other; on a busy machine that costs ~10x per step.
 THREADS = max((os.cpu_count() or 2) // 2, 1)
+MAX_BRANCH_POINTS = 40  # branch events kept per completion for analysis
 
 
 @dataclass(frozen=True)
@@ -200,7 +201,14 @@ class SearchCompleter:
             "repairs": stats.repairs,
             "hard_fails": stats.hard_fails,
             "entropy_threshold": stats.entropy_threshold,
-            "branch_steps": [event.step for event in result.trace],
+            "branch_points": [
+                {
+                    "step": event.step,
+                    "entropy": round(event.entropy, 3),
+                    "alternatives": [[a.text, round(a.probability, 3)] for a in event.alternatives],
+                }
+                for event in result.trace[:MAX_BRANCH_POINTS]
+            ],
         }
         if controller is not None:
             extra["sabs"] = controller.totals()
