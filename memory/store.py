@@ -112,6 +112,18 @@ class EpisodeStore:
         store._open_table()
         return store
 
+    def schema(self) -> pa.Schema | None:
+        """The episode table's schema (with the embedder metadata), None before the first add."""
+        table = self._open_table()
+        return table.schema if table is not None else None
+
+    def indexes(self) -> dict[str, str]:
+        """The table's indexes, name -> type (e.g. ``{"task_idx": "FTS"}``)."""
+        table = self._open_table()
+        if table is None:
+            return {}
+        return {index.name: index.index_type for index in table.list_indices()}
+
     def add(self, episode: Episode) -> bool:
         """Store ``episode``, once per id; True when it was stored or replaced.
 

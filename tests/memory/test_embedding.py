@@ -12,6 +12,9 @@ import pytest
 
 from decoding.model_file import ModelFile
 from memory.embedding import GGUFEmbedder, HashingEmbedder, make_embedder
+from memory.schema import embedding_dim
+from memory.store import EpisodeStore
+from tests.memory.factories import make_episode
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -93,3 +96,21 @@ def test_gguf_puts_a_paraphrase_closer_than_another_task(gguf: GGUFEmbedder) -> 
 @pytest.mark.model
 def test_gguf_truncates_text_longer_than_its_context(gguf: GGUFEmbedder) -> None:
     assert gguf.embed(["word " * 1000]).shape == (1, 640)
+
+
+@pytest.mark.model
+def test_a_store_with_gguf_vectors_finds_the_matching_episode(
+    gguf: GGUFEmbedder, tmp_path: Path
+) -> None:
+    store = EpisodeStore.open(tmp_path / "memory", gguf)
+    store.add_many(
+        [
+            make_episode("dates", task="Parse an ISO 8601 date string into a datetime."),
+            make_episode("sort", task="Sort a list of dictionaries by a key."),
+            make_episode("csv", task="Read a CSV file and return its rows."),
+        ]
+    )
+    schema = store.schema()
+    assert schema is not None
+    assert embedding_dim(schema) == 640
+    assert store.search("parse a date in ISO format", k=1)[0].episode.id == "dates"

@@ -138,6 +138,11 @@ def test_hybrid_search_ranks_the_matching_episode_first(
     assert hits[0].score >= hits[-1].score
 
 
+def test_a_new_store_indexes_task_code_and_id(store: EpisodeStore) -> None:
+    store.add(make_episode("run-1"))
+    assert store.indexes() == {"task_idx": "FTS", "final_code_idx": "FTS", "id_idx": "BTree"}
+
+
 def test_search_finds_rows_added_after_the_index_was_built(store: EpisodeStore) -> None:
     _fill(store)
     store.optimize()
@@ -294,9 +299,7 @@ def test_optimize_builds_a_vector_index_on_a_large_store(
     )
     store.add(make_episode("needle", task="Compute the Levenshtein distance of two strings."))
     store.optimize()
-    table = store._open_table()
-    assert table is not None
-    assert any(index.index_type == "IvfFlat" for index in table.list_indices())
+    assert "IvfFlat" in store.indexes().values()
     assert store.search("Levenshtein distance", k=1)[0].episode.id == "needle"
 
 
@@ -309,7 +312,5 @@ def test_optimize_rebuilds_the_vector_index_after_the_store_grew(
     store.optimize()
     store.add_many([make_episode(f"b{i}", task=f"Task bravo number {i}.") for i in range(130)])
     store.optimize()
-    table = store._open_table()
-    assert table is not None
-    names = [index.name for index in table.list_indices() if index.index_type == "IvfFlat"]
-    assert names == ["vector_ivf_flat_250"]
+    vector_indexes = [name for name, kind in store.indexes().items() if kind == "IvfFlat"]
+    assert vector_indexes == ["vector_ivf_flat_250"]
