@@ -365,6 +365,24 @@ class LlamaAdapter:
                 f"llama.cpp could not load {len(data)} state bytes into sequence {seq_id}"
             )
 
+    def context_state(self) -> bytearray:
+        """The whole context's state (every sequence, plus the output buffers)."""
+        size = llama_cpp.llama_state_get_size(self._c.ctx)
+        data = bytearray(size)
+        buffer = (ctypes.c_uint8 * size).from_buffer(data)
+        written = llama_cpp.llama_state_get_data(self._c.ctx, buffer, size)
+        del buffer
+        return data[:written]
+
+    def set_context_state(self, data: bytearray) -> None:
+        """Replace the whole context's state with bytes from ``context_state``."""
+        buffer = (ctypes.c_uint8 * len(data)).from_buffer(data)
+        loaded = llama_cpp.llama_state_set_data(self._c.ctx, buffer, len(data))
+        del buffer
+        if loaded == 0:
+            raise DecodingError(f"llama.cpp could not load {len(data)} bytes of context state")
+        self._rows = {}
+
     def _seq_pos_max(self, seq_id: int) -> int:
         return int(llama_cpp.llama_memory_seq_pos_max(self._c.memory, seq_id))
 
@@ -387,3 +405,8 @@ class LlamaAdapter:
             )
         if status != 0:
             raise DecodingError(f"llama_decode failed with status {status}")
+
+
+def system_info() -> str:
+    """llama.cpp's build features as it reports them (CPU extensions, GPU backends)."""
+    return llama_cpp.llama_print_system_info().decode("utf-8", "replace").strip().rstrip("|").strip()

@@ -114,7 +114,7 @@ class SearchConfig:
     security_lambda: float = 0.0
     max_repairs: int = 3
     log_every: int = 0
-    prune_margin: float = 2.5  # drop candidates this far below the best score
+    prune_margin: float = 1.0  # drop candidates this far below the best score
     collapse_logprob: float = -3.0  # mean log-prob per token since a boundary that means collapse
     collapse_min_tokens: int = 6
     max_backtracks: int = 2  # per beam
@@ -182,12 +182,13 @@ class BeamSearch:
         tracker.feed(code_prefix)
         self._model.decode_prompt(prompt_tokens, seq_id=0)
         root = Beam(self._new_beam_id(), 0, list(prompt_tokens), len(prompt_tokens), tracker)
-        checkpoint = self._store.save(0, len(prompt_tokens))
-        self._root_mark = Mark(
-            checkpoint, len(prompt_tokens), 0.0, 0.0, tracker.clone(), IncrementalText()
-        )
-        root.marks.append(self._root_mark)
-        root.safe_mark = self._root_mark
+        if self._uses_marks:
+            checkpoint = self._store.save(0, len(prompt_tokens))
+            self._root_mark = Mark(
+                checkpoint, len(prompt_tokens), 0.0, 0.0, tracker.clone(), IncrementalText()
+            )
+            root.marks.append(self._root_mark)
+            root.safe_mark = self._root_mark
         self._active = [root]
         while self._active:
             self._step += 1
@@ -332,8 +333,15 @@ class BeamSearch:
                 hits.append(index)
         return min(hits, default=None)
 
+    @property
+    def _uses_marks(self) -> bool:
+        """Whether anything can rewind a beam: a controller (repairs) or a non-greedy search."""
+        return self._controller is not None or not self._cfg.is_plain_greedy
+
     def _checkpoint(self, beams: list[Beam]) -> None:
         """Take a KV checkpoint for every live beam whose pending token leaves it at a boundary."""
+        if not self._uses_marks:
+            return
         for beam in beams:
             if beam.state is BeamState.ACTIVE and beam.tracker.at_boundary:
                 beam.mark(self._store.save(beam.seq_id, beam.kv_len))
