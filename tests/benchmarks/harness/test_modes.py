@@ -1,0 +1,36 @@
+"""The benchmark settings of each mode and what keys their caches."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.harness.cache import settings_hash
+from benchmarks.harness.modes import MODES, Mode, benchmark_settings, relevant_settings
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_sabs_is_on_only_for_the_sabs_and_loop_modes(mode: Mode) -> None:
+    assert benchmark_settings(mode).sabs.enabled == (mode in ("sabs", "loop"))
+
+
+def test_the_loop_retrieves_no_past_episodes() -> None:
+    assert benchmark_settings("loop").memory.retrieve_k == 0
+
+
+def test_extra_stops_follow_the_shipped_ones() -> None:
+    shipped = benchmark_settings("greedy").decoding.stop_sequences
+    assert benchmark_settings("greedy", extra_stops=("\n@",)).decoding.stop_sequences == (
+        *shipped,
+        "\n@",
+    )
+
+
+def test_the_entropy_threshold_changes_the_cache_key() -> None:
+    low = relevant_settings("beams", benchmark_settings("beams", entropy_threshold=0.5))
+    high = relevant_settings("beams", benchmark_settings("beams", entropy_threshold=3.0))
+    assert settings_hash(low) != settings_hash(high)
+
+
+def test_the_sabs_settings_key_only_the_modes_that_use_them() -> None:
+    assert "sabs" not in relevant_settings("beams", benchmark_settings("beams"))
+    assert "sabs" in relevant_settings("sabs", benchmark_settings("sabs"))
