@@ -244,6 +244,19 @@ class SecurityController:
             found = self._stats[gen_id] = GenerationStats(gen_id)
         return found
 
+    def summary(self) -> dict[str, Any]:
+        """Counters summed over every generation this controller has judged."""
+        total = GenerationStats(gen_id=",".join(self._stats))
+        for stats in self._stats.values():
+            total.verifier_calls += stats.verifier_calls
+            total.cache_hits += stats.cache_hits
+            total.soft_penalties += stats.soft_penalties
+            total.hard_fails += stats.hard_fails
+            total.repairs += stats.repairs
+            for name, count in stats.skips.items():
+                total.skips[name] = total.skips.get(name, 0) + count
+        return total.to_dict()
+
     def penalty_total(self, beam_id: int) -> float:
         """Everything ``beam_id`` has been charged so far (0.0 for an unknown beam)."""
         charge = self._beams.get(beam_id)

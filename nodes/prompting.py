@@ -1,9 +1,10 @@
 """Turn a task (and optional stub, examples and feedback) into a model prompt.
 
-The default model is a base model, so prompts are completion-style: a
-commented header followed by code for the model to continue. With a stub the
-model completes the stub; without one it continues ``def ``. The generated
-code is ``Prompt.code_prefix + completion``.
+The default model is a base model, so prompts are completion-style: an
+example solution, then the task as a comment, then code for the model to
+continue. With a stub the model completes the stub; without one it continues
+``def`` (no trailing space: the tokenizer attaches the space to the name).
+The generated code is ``Prompt.code_prefix + completion``.
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ def validate_task(task: str) -> str:
         raise UsageError("the task is not valid UTF-8 text") from None
     stripped = task.strip()
     if not stripped:
-        raise UsageError('the task is empty: describe the function to write, e.g. "Write a function that ..."')
+        raise UsageError(
+            'the task is empty: describe the function to write, e.g. "Write a function that ..."'
+        )
     return stripped
 
 
@@ -50,24 +53,44 @@ def validate_stub(stub: str, *, source: str = "stub") -> str:
     return stub if stub.endswith("\n") else stub + "\n"
 
 
+#: Shown to the model before the task when no past episode is retrieved: a base model
+#: continues the pattern it sees, so the example fixes the shape of the answer.
+DEFAULT_EXAMPLE = '''def sum_of_squares(values: list[int]) -> int:
+    """Return the sum of the squares of the integers in values."""
+    total = 0
+    for value in values:
+        total += value * value
+    return total
+'''
+DEFAULT_EXAMPLE_TASK = "Write a function that returns the sum of the squares of a list of integers."
+
+
 def build_prompt(
     task: str,
     *,
     stub: str | None = None,
-    examples: Sequence[str] = (),
+    examples: Sequence[tuple[str, str]] = (),
     feedback: str = "",
 ) -> Prompt:
-    """Build the completion prompt for one generation."""
-    lines: list[str] = []
-    for example in examples:
-        lines.append("# An accepted solution to a similar task:")
-        lines.append(example.rstrip())
-        lines.append("")
-    lines.append("# Python 3. A complete, typed implementation with no placeholders.")
-    lines.extend(f"# Task: {line}" if i == 0 else f"#       {line}" for i, line in enumerate(task.splitlines()))
+    """Build the completion prompt for one generation.
+
+    ``examples`` are ``(task, code)`` pairs of accepted past solutions; without
+    any, one built-in example shows the model the expected shape.
+    """
+    shots = list(examples) or [(DEFAULT_EXAMPLE_TASK, DEFAULT_EXAMPLE)]
+    parts = ["# Python 3. Complete, typed implementations with docstrings and no placeholders.\n"]
+    for shot_task, shot_code in shots:
+        parts.append(_task_comment(shot_task) + shot_code.rstrip() + "\n\n")
+    current = _task_comment(task)
     if feedback:
-        lines.append("# A previous attempt had these problems; this version fixes them:")
-        lines.extend(f"#   {line}" for line in feedback.splitlines())
-    header = "\n".join(lines) + "\n\n"
-    code_prefix = stub if stub is not None else "def "
-    return Prompt(text=header + code_prefix, code_prefix=code_prefix)
+        current += "# A previous attempt had these problems; this version fixes them:\n"
+        current += "".join(f"#   {line}\n" for line in feedback.splitlines())
+    code_prefix = stub if stub is not None else "def"
+    return Prompt(text="\n".join(parts) + current + code_prefix, code_prefix=code_prefix)
+
+
+def _task_comment(task: str) -> str:
+    lines = task.strip().splitlines() or [""]
+    return "".join(
+        f"# Task: {line}\n" if i == 0 else f"#       {line}\n" for i, line in enumerate(lines)
+    )

@@ -230,3 +230,15 @@ def test_config_defaults_match_settings_defaults() -> None:
 def test_negative_budget_is_rejected() -> None:
     with pytest.raises(ValueError, match="negative"):
         SABSConfig(max_verifier_calls=-1)
+
+
+def test_summary_sums_every_generation() -> None:
+    controller = SecurityController(SABSConfig(min_tokens_between_checks=1))
+    for gen_id in ("g1", "g2"):
+        controller.check(
+            gen_id=gen_id, beam_id=0, step=1, position=1, code="import os\nos.system('x')\n",
+            tokens_since_check=5, at_boundary=True,
+        )
+    summary = controller.summary()
+    assert summary["verifier_calls"] == 2
+    assert summary["hard_fails"] == 2

@@ -5,16 +5,26 @@ from __future__ import annotations
 import pytest
 
 from config.errors import UsageError
-from nodes.prompting import build_prompt, validate_stub, validate_task
+from nodes.prompting import (
+    DEFAULT_EXAMPLE,
+    DEFAULT_EXAMPLE_TASK,
+    build_prompt,
+    validate_stub,
+    validate_task,
+)
 
 STUB = 'def add(a: int, b: int) -> int:\n    """Return the sum of a and b."""\n'
 
 
 def test_task_without_stub_continues_a_def() -> None:
     prompt = build_prompt("Return the n-th Fibonacci number")
-    assert prompt.text.endswith("\n\ndef ")
-    assert "# Task: Return the n-th Fibonacci number" in prompt.text
-    assert prompt.code_from("fib(n):\n    return n\n") == "def fib(n):\n    return n\n"
+    assert prompt.text.endswith("# Task: Return the n-th Fibonacci number\ndef")
+    assert prompt.code_from(" fib(n):\n    return n\n") == "def fib(n):\n    return n\n"
+
+
+def test_builtin_example_shows_the_shape_when_nothing_is_retrieved() -> None:
+    prompt = build_prompt("t")
+    assert f"# Task: {DEFAULT_EXAMPLE_TASK}\n{DEFAULT_EXAMPLE}" in prompt.text
 
 
 def test_stub_is_completed() -> None:
@@ -26,12 +36,14 @@ def test_stub_is_completed() -> None:
 def test_feedback_appears_as_comments_before_the_code() -> None:
     prompt = build_prompt("t", feedback="line 2: F821 undefined name 'x'")
     assert "#   line 2: F821 undefined name 'x'" in prompt.text
-    assert prompt.text.index("F821") < prompt.text.index("def ")
+    assert prompt.text.index("F821") < len(prompt.text) - len("def")
 
 
-def test_examples_come_first() -> None:
-    prompt = build_prompt("t", examples=["def old():\n    return 1\n"])
-    assert prompt.text.startswith("# An accepted solution to a similar task:\ndef old():")
+def test_retrieved_examples_replace_the_builtin_one() -> None:
+    prompt = build_prompt("t", examples=[("old task", "def old():\n    return 1\n")])
+    assert "# Task: old task\ndef old():\n    return 1\n" in prompt.text
+    assert DEFAULT_EXAMPLE not in prompt.text
+    assert prompt.text.index("old task") < prompt.text.index("# Task: t\n")
 
 
 @pytest.mark.parametrize("task", ["", "   ", "\n\t"])

@@ -1,0 +1,53 @@
+"""The generate node: prompt the local model and decode with the entropy-gated search (and SABS)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from nodes.prompting import build_prompt
+from orchestrator.context import RunContext
+from orchestrator.state import Draft, RunState
+
+
+def generate(state: RunState, runtime: Runtime[RunContext]) -> dict[str, Any]:
+    """Produce this cycle's draft from the task, stub, past examples and feedback."""
+    ctx = runtime.context
+    cycle = len(state.get("attempts") or []) + 1
+    ctx.progress.node_started("generate", cycle)
+    examples: list[str] = []
+    if ctx.store is not None and ctx.settings.memory.retrieve_k > 0:
+        examples = [
+            e.final_code
+            for e in ctx.store.retrieve_examples(state["task"], ctx.settings.memory.retrieve_k)
+        ]
+    prompt = build_prompt(
+        state["task"], stub=state.get("stub"), examples=examples, feedback=state.get("feedback", "")
+    )
+    controller = ctx.new_controller()
+    start = time.perf_counter()
+    result = ctx.generator.generate(
+        prompt.text,
+        code_prefix=prompt.code_prefix,
+        controller=controller,
+        security_lambda=ctx.settings.sabs.lambda_weight,
+        max_repairs=ctx.settings.sabs.max_repairs,
+        on_progress=lambda stats: ctx.progress.generation(cycle, stats.to_dict()),
+    )
+    seconds = time.perf_counter() - start
+    stats = result.stats.to_dict()
+    ctx.progress.generation(cycle, stats)
+    sabs_stats = controller.summary() if controller is not None else {}
+    ctx.progress.sabs(cycle, sabs_stats)
+    draft = Draft(
+        cycle=cycle,
+        prompt=prompt.text,
+        code=prompt.code_from(result.text),
+        stop_reason=result.stop_reason,
+        decoding_stats=stats,
+        sabs_stats=sabs_stats,
+        seconds=seconds,
+    )
+    return {"draft": draft, "status": "running"}

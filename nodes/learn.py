@@ -1,0 +1,78 @@
+"""The learn node: write the run's episode (every attempt) to the episode store, once."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from config.settings import Settings
+from memory.episode import Attempt, Episode, Outcome
+from orchestrator.context import RunContext
+from orchestrator.state import RunState, Status
+
+
+def outcome_of(state: RunState) -> Outcome:
+    """How the run ended, from its state."""
+    attempts = state.get("attempts") or []
+    if state.get("status") == "stopped":
+        return Outcome.INTERRUPTED
+    if not attempts:
+        return Outcome.ERROR
+    last = attempts[-1]
+    if last["clean"]:
+        return Outcome.CLEAN
+    if last["stop_reason"] == "no_safe_beam":
+        return Outcome.NO_SAFE_BEAM
+    return Outcome.LIMIT
+
+
+def config_hash(settings: Settings) -> str:
+    """A short, stable hash of the settings a run used."""
+    return hashlib.sha256(settings.model_dump_json().encode("utf-8")).hexdigest()[:12]
+
+
+def build_episode(state: RunState, runtime_context: RunContext, outcome: Outcome) -> Episode:
+    """The episode for this state: every judged attempt with the feedback derived from it."""
+    attempts = state.get("attempts") or []
+    history = state.get("feedback_history") or []
+    episode_attempts = tuple(
+        Attempt.from_dict({**dict(a), "feedback": history[i] if i < len(history) else ""})
+        for i, a in enumerate(attempts)
+    )
+    return Episode(
+        id=state["run_id"],
+        created_at=datetime.now(UTC),
+        task=state["task"],
+        prompt=attempts[-1]["prompt"] if attempts else "",
+        stub=state.get("stub"),
+        final_code=attempts[-1]["code"] if attempts else "",
+        attempts=episode_attempts,
+        outcome=outcome,
+        model_name=runtime_context.model_file.name,
+        model_sha256=runtime_context.model_file.sha256_prefix,
+        config_hash=config_hash(runtime_context.settings),
+    )
+
+
+_FINAL_STATUS: dict[Outcome, Status] = {
+    Outcome.CLEAN: "clean",
+    Outcome.LIMIT: "limit",
+    Outcome.NO_SAFE_BEAM: "no-safe-beam",
+    Outcome.INTERRUPTED: "stopped",
+    Outcome.ERROR: "error",
+}
+
+
+def learn(state: RunState, runtime: Runtime[RunContext]) -> dict[str, Any]:
+    """Store the episode (idempotent per run id) and set the run's final status."""
+    ctx = runtime.context
+    outcome = outcome_of(state)
+    episode_id: str | None = None
+    if ctx.store is not None:
+        episode = build_episode(state, ctx, outcome)
+        ctx.store.add(episode)
+        episode_id = episode.id
+    return {"status": _FINAL_STATUS[outcome], "episode_id": episode_id}

@@ -1,0 +1,152 @@
+"""The command-line interface: parse, load settings, dispatch, report errors in one line.
+
+``python main.py "task"`` is short for ``python main.py run "task"``. Every
+user mistake ends as one line on stderr and a non-zero exit code (2 for
+usage and configuration errors), never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from config.errors import UsageError, UserError
+from config.loader import load_settings
+from config.paths import data_dir
+from orchestrator.command import CommandContext
+
+EXIT_INTERRUPTED = 130
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return its exit code."""
+    os.environ.setdefault(
+        "LANCEDB_LOG", "error"
+    )  # LanceDB's index-build warnings are not for users
+    args_list = _with_default_command(list(sys.argv[1:] if argv is None else argv))
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    err = Console(stderr=True, highlight=False)
+    try:
+        settings = load_settings(args.config, overrides=_overrides(args))
+        ctx = CommandContext(
+            settings=settings,
+            console=Console(highlight=False, soft_wrap=True),
+            json_output=args.json,
+            quiet=args.quiet,
+            data_dir=data_dir(),
+        )
+        return int(args.handler(args, ctx))
+    except UserError as exc:
+        err.print(f"error: {exc.message}", markup=False)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        err.print("interrupted", markup=False)
+        return EXIT_INTERRUPTED
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser with every sub-command."""
+    from finetune import commands as finetune_commands
+    from orchestrator import doctor, run_command
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config", type=Path, help="YAML file with settings (see config/default.yaml)"
+    )
+    common.add_argument("-q", "--quiet", action="store_true", help="print only the result")
+    common.add_argument("--json", action="store_true", help="print one JSON document for programs")
+    common.add_argument(
+        "-v", "--verbose", action="store_true", help="log debugging details to stderr"
+    )
+
+    parser = argparse.ArgumentParser(
+        prog="main.py",
+        description='Local, offline code generator. Usage: main.py "Write a function that ..."',
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    run_command.register(subparsers, common)
+    doctor.register(subparsers, common)
+    finetune_commands.register(subparsers, common)
+    return parser
+
+
+def _with_default_command(argv: list[str]) -> list[str]:
+    """Put the command first: ``--json episodes list`` -> ``episodes list --json``.
+
+    Without a known command the words are a task for ``run``.
+    """
+    if not argv or argv[0] in ("-h", "--help"):
+        return argv
+    leading: list[str] = []
+    i = 0
+    while i < len(argv) and argv[i].startswith("-"):
+        leading.append(argv[i])
+        if argv[i] in _OPTIONS_WITH_VALUE and "=" not in argv[i] and i + 1 < len(argv):
+            leading.append(argv[i + 1])
+            i += 1
+        i += 1
+    rest = argv[i:]
+    if rest and rest[0] in _COMMANDS:
+        return [*rest, *leading]
+    return ["run", *argv]
+
+
+#: Options of the shared parser that take a value.
+_OPTIONS_WITH_VALUE = frozenset({"--config"})
+_COMMANDS = frozenset({"run", "resume", "runs", "doctor", "episodes", "review", "export"})
+
+#: Command-line attribute -> settings key. ``None`` values mean "not given".
+_OVERRIDE_KEYS: dict[str, str] = {
+    "model": "model.path",
+    "n_ctx": "model.n_ctx",
+    "n_gpu_layers": "model.n_gpu_layers",
+    "seed": "model.seed",
+    "max_tokens": "decoding.max_tokens",
+    "temperature": "decoding.temperature",
+    "entropy_threshold": "decoding.entropy_threshold",
+    "beam_width": "decoding.beam_width",
+    "log_every": "decoding.log_every",
+    "use_sabs": "sabs.enabled",
+    "sabs_lambda": "sabs.lambda_weight",
+    "sabs_hard_fail": "sabs.hard_fail_on_critical",
+    "sabs_log": "sabs.log_path",
+    "max_cycles": "cycles.max_cycles",
+}
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    return {key: getattr(args, attr, None) for attr, key in _OVERRIDE_KEYS.items()}
+
+
+def entropy_threshold(value: str) -> float | str:
+    """argparse type for ``--entropy-threshold``: a number or ``auto``."""
+    if value == "auto":
+        return value
+    try:
+        return float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'expected a number or "auto", got {value!r}') from None
+
+
+def read_text_file(path: Path, *, what: str) -> str:
+    """Read a UTF-8 text file named on the command line, or raise ``UsageError``."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"{what} {path} does not exist") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{what} {path} is not UTF-8 text") from None
+    except OSError as exc:
+        raise UsageError(f"{what} {path} cannot be read: {exc.strerror}") from None

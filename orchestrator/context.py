@@ -1,0 +1,35 @@
+"""The runtime context every node receives through ``Runtime[RunContext]``.
+
+It carries what must not be checkpointed: the settings, the loaded model,
+the episode store, the progress view and the SABS controller factory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from config.settings import Settings
+from decoding.model_file import ModelFile
+from orchestrator.progress import ProgressView
+
+if TYPE_CHECKING:
+    from decoding.generator import Generator
+    from decoding.sabs import SecurityController
+    from memory.store import EpisodeStore
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """Configuration and live resources shared by the nodes of one run."""
+
+    settings: Settings
+    model_file: ModelFile
+    generator: Generator
+    store: EpisodeStore | None  # None: episodes are not logged (tests of single nodes)
+    progress: ProgressView
+    new_controller: Callable[
+        [], SecurityController | None
+    ]  # a fresh SABS controller per generation
+    critic: Callable[[str, str], str]  # (code, feedback) -> a one-line critique, "" if none

@@ -1,0 +1,84 @@
+"""The improvement loop as a LangGraph state machine.
+
+    START -> generate -> static_test -> route_after_test
+                  ^                       |-> reflect -> approve -> route_after_approval
+                  |                       |                             |-> generate
+                  +-----------------------+                             |-> learn
+                                          |-> learn -> END
+
+``route_after_test``: clean -> learn; fewer than ``max_cycles`` attempts ->
+reflect; otherwise learn (outcome "limit"). ``approve`` is the human gate: it
+pauses with ``interrupt()`` when ``cycles.require_human_approval`` is set.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+
+from nodes.approve import approve
+from nodes.generate import generate
+from nodes.learn import learn
+from nodes.reflect import reflect
+from nodes.static_test import static_test
+from orchestrator.context import RunContext
+from orchestrator.state import RunState
+
+GENERATE = "generate"
+STATIC_TEST = "static_test"
+REFLECT = "reflect"
+APPROVE = "approve"
+LEARN = "learn"
+
+LoopGraph = CompiledStateGraph[RunState, RunContext, RunState, RunState]
+
+#: Graph steps one cycle can take (generate, static_test, reflect, approve).
+STEPS_PER_CYCLE = 4
+
+
+def route_after_test(state: RunState) -> Literal["reflect", "learn"]:
+    """Clean -> learn; under the cycle bound -> reflect; at the bound -> learn."""
+    attempts = state.get("attempts") or []
+    if not attempts:
+        raise ValueError("route_after_test reached with no judged attempt")
+    if attempts[-1]["clean"]:
+        return LEARN
+    if len(attempts) < state["max_cycles"]:
+        return REFLECT
+    return LEARN
+
+
+def route_after_approval(state: RunState) -> Literal["generate", "learn"]:
+    """Continue with another cycle unless the human gate stopped the run."""
+    status = state.get("status", "running")
+    if status == "running":
+        return GENERATE
+    if status == "stopped":
+        return LEARN
+    raise ValueError(f"route_after_approval reached with status {status!r}")
+
+
+def recursion_limit(max_cycles: int) -> int:
+    """LangGraph's step bound for a run of ``max_cycles``: every cycle plus learn, with margin."""
+    return STEPS_PER_CYCLE * max_cycles + 4
+
+
+def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> LoopGraph:
+    """Compile the loop, with ``checkpointer`` for durable, resumable runs."""
+    graph = StateGraph(RunState, context_schema=RunContext)
+    graph.add_node(GENERATE, generate)
+    graph.add_node(STATIC_TEST, static_test)
+    graph.add_node(REFLECT, reflect)
+    graph.add_node(APPROVE, approve)
+    graph.add_node(LEARN, learn)
+
+    graph.add_edge(START, GENERATE)
+    graph.add_edge(GENERATE, STATIC_TEST)
+    graph.add_conditional_edges(STATIC_TEST, route_after_test, [REFLECT, LEARN])
+    graph.add_edge(REFLECT, APPROVE)
+    graph.add_conditional_edges(APPROVE, route_after_approval, [GENERATE, LEARN])
+    graph.add_edge(LEARN, END)
+    return graph.compile(checkpointer=checkpointer)

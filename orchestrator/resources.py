@@ -1,0 +1,84 @@
+"""Open and close what a run needs: the model, the episode store, the run database."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from rich.console import Console
+
+from config.errors import UsageError
+from decoding.generator import Generator
+from decoding.model_file import resolve_model
+from decoding.sabs import SABSConfig, SecurityController
+from memory.embedding import make_embedder
+from memory.episode import Outcome
+from memory.store import EpisodeStore, store_path
+from nodes.learn import build_episode
+from nodes.reflect import critique
+from orchestrator.command import CommandContext
+from orchestrator.context import RunContext
+from orchestrator.graph import LoopGraph, build_graph
+from orchestrator.progress import ProgressView
+from orchestrator.runs import open_checkpointer, run_config
+
+
+@contextmanager
+def open_run_resources(ctx: CommandContext) -> Iterator[tuple[RunContext, LoopGraph]]:
+    """Load the model, open the store and the run database; close all of them on exit."""
+    settings = ctx.settings
+    model_file = resolve_model(settings.model.path)
+    progress = ProgressView(
+        Console(stderr=True, highlight=False),
+        max_cycles=settings.cycles.max_cycles,
+        quiet=ctx.quiet or ctx.json_output,
+    )
+    sabs_config = SABSConfig.from_settings(settings.sabs)
+
+    def new_controller() -> SecurityController | None:
+        return SecurityController(sabs_config) if settings.sabs.enabled else None
+
+    with (
+        Generator.open(model_file, settings.model, settings.decoding) as generator,
+        open_checkpointer(ctx.data_dir) as saver,
+    ):
+        embedder = make_embedder(settings.memory.embedder, model_file)
+        store = EpisodeStore.open(store_path(settings.memory, ctx.data_dir), embedder)
+
+        def critic(code: str, feedback: str) -> str:
+            return critique(generator, code, feedback)
+
+        run_ctx = RunContext(
+            settings=settings,
+            model_file=model_file,
+            generator=generator,
+            store=store,
+            progress=progress,
+            new_controller=new_controller,
+            critic=critic,
+        )
+        yield run_ctx, build_graph(saver)
+
+
+def log_interrupted(graph: LoopGraph, run_ctx: RunContext, run_id: str) -> None:
+    """Log an interrupted run's attempts so far as an "interrupted" episode (resuming replaces it)."""
+    values = graph.get_state(run_config(run_id)).values
+    if run_ctx.store is not None and values.get("attempts"):
+        run_ctx.store.add(build_episode(values, run_ctx, Outcome.INTERRUPTED))  # type: ignore[arg-type]
+
+
+def write_code(path: Path, code: str, *, force: bool) -> None:
+    """Write ``code`` to ``path`` atomically; refuse to overwrite without ``force``."""
+    if path.exists() and not force:
+        raise UsageError(f"{path} exists; pass --force to overwrite it")
+    directory = path.parent if str(path.parent) else Path()
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(code if code.endswith("\n") else code + "\n")
+        Path(tmp).replace(path)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from None

@@ -1,0 +1,56 @@
+"""The typed state of one run, as LangGraph checkpoints it.
+
+Every value is plain data (str, int, float, bool, list, dict), so a run's
+checkpoints deserialise in strict mode and resume on any machine.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, Any, Literal, TypedDict
+
+Status = Literal["running", "clean", "limit", "no-safe-beam", "stopped", "error"]
+
+
+class Draft(TypedDict):
+    """What the generate node produced in the current cycle, before it is judged."""
+
+    cycle: int  # 1-based cycle number
+    prompt: str  # the exact text given to the model
+    code: str  # the full code: prompt's code prefix + generated completion
+    stop_reason: str  # eos | stop | max_tokens | no_safe_beam
+    decoding_stats: dict[str, Any]  # the search's statistics (tokens, branches, tokens/s, ...)
+    sabs_stats: dict[str, Any]  # SABS statistics ({} when SABS is off)
+    seconds: float  # wall time of the generation
+
+
+class Attempt(TypedDict):
+    """One judged cycle: the draft plus everything the static tests said of it."""
+
+    cycle: int
+    prompt: str
+    code: str
+    stop_reason: str
+    decoding_stats: dict[str, Any]
+    sabs_stats: dict[str, Any]
+    findings: list[dict[str, Any]]  # analysis.findings.Finding.to_dict() values, sorted
+    completeness: float  # the completeness checker's confidence in [0, 1]
+    clean: bool  # no finding at ERROR or above and completeness above the threshold
+    tool_seconds: dict[str, float]  # wall time per static tool
+    generate_seconds: float
+
+
+class RunState(TypedDict):
+    """The whole state of a run; ``attempts`` only ever grows."""
+
+    run_id: str  # also the episode id
+    task: str  # the user's request
+    stub: str | None  # the user's stub (imports + signature + docstring), if any
+    max_cycles: int  # the cycle bound this run started with
+    draft: Draft | None  # the current cycle's code, until static_test judges it
+    attempts: Annotated[list[Attempt], operator.add]  # judged cycles, oldest first
+    feedback: str  # what the next generation must fix ("" in cycle 1)
+    feedback_history: Annotated[list[str], operator.add]  # feedback derived from attempt i, at i
+    critique: str  # the model's own short critique of the last attempt, if asked
+    status: Status  # running until the run ends
+    episode_id: str | None  # set by the learn node once the episode is stored
