@@ -17,12 +17,10 @@ def generate(state: RunState, runtime: Runtime[RunContext]) -> dict[str, Any]:
     ctx = runtime.context
     cycle = len(state.get("attempts") or []) + 1
     ctx.progress.node_started("generate", cycle)
-    examples: list[str] = []
+    examples: list[tuple[str, str]] = []
     if ctx.store is not None and ctx.settings.memory.retrieve_k > 0:
-        examples = [
-            e.final_code
-            for e in ctx.store.retrieve_examples(state["task"], ctx.settings.memory.retrieve_k)
-        ]
+        past = ctx.store.retrieve_examples(state["task"], ctx.settings.memory.retrieve_k)
+        examples = [(e.task, e.final_code) for e in past if e.id != state["run_id"]]
     prompt = build_prompt(
         state["task"], stub=state.get("stub"), examples=examples, feedback=state.get("feedback", "")
     )
