@@ -60,9 +60,11 @@ def top_k(values: FloatArray, k: int) -> npt.NDArray[np.intp]:
     n = values.shape[0]
     k = max(1, min(k, n))
     block_max = np.maximum.reduceat(values, np.arange(0, n, _BLOCK))
-    kth = min(k, block_max.shape[0])
-    floor = block_max[np.argpartition(block_max, -kth)[-kth]]
-    candidates = np.flatnonzero(values >= floor)
+    if block_max.shape[0] < k:
+        candidates = np.arange(n)
+    else:
+        floor = block_max[np.argpartition(block_max, -k)[-k]]
+        candidates = np.flatnonzero(values >= floor)
     if candidates.shape[0] > k:
         candidates = candidates[np.argpartition(values[candidates], -k)[-k:]]
     order = np.lexsort((candidates, -values[candidates]))

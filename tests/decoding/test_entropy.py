@@ -104,3 +104,8 @@ def test_top_p_of_one_keeps_all_of_top_k(logits: np.ndarray) -> None:
     rng = np.random.default_rng(4)
     draws = {sample(logits, rng, temperature=50.0, k=3, p=1.0) for _ in range(60)}
     assert draws == set(top_k(logits, 3).tolist())
+
+
+def test_top_k_on_a_short_row_returns_k_indices() -> None:
+    values = np.array([0.0, 3.0, 3.0, 2.9, 0.0], dtype=np.float32)
+    np.testing.assert_array_equal(top_k(values, 3), [1, 2, 3])
