@@ -37,7 +37,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    err = Console(stderr=True, highlight=False)
     try:
         settings = load_settings(args.config, overrides=_overrides(args))
         ctx = CommandContext(
@@ -49,11 +48,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return int(args.handler(args, ctx))
     except UserError as exc:
-        err.print(f"error: {exc.message}", markup=False)
+        _error_line(f"error: {exc.message}")
         return exc.exit_code
     except KeyboardInterrupt:
-        err.print("interrupted", markup=False)
+        _error_line("interrupted")
         return EXIT_INTERRUPTED
+
+
+def _error_line(text: str) -> None:
+    """One unwrapped line on stderr, whatever the terminal width."""
+    sys.stderr.write(" ".join(text.split()) + "\n")
+    sys.stderr.flush()
 
 
 def build_parser() -> argparse.ArgumentParser:
