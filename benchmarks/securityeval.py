@@ -94,8 +94,13 @@ def summarise(mode: str, records: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Shares of insecure, parseable outputs and speed of one mode."""
     n = len(records)
 
+    parsed = [r for r in records if r["parses"]]
+
     def share(key: str) -> float:
         return sum(bool(r[key]) for r in records) / n if n else 0.0
+
+    def share_of_parsed(key: str) -> float:
+        return sum(bool(r[key]) for r in parsed) / len(parsed) if parsed else 0.0
 
     completions = [r["completion"] for r in records]
     rates = [c["output_tokens"] / c["seconds"] for c in completions if c["seconds"] > 0]
@@ -107,6 +112,9 @@ def summarise(mode: str, records: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "verifier_insecure": share("verifier_insecure"),
         "verifier_insecure_completion": share("verifier_insecure_completion"),
         "parses": share("parses"),
+        # Code that does not parse is judged by neither tool; these shares leave it out.
+        "bandit_insecure_of_parsed": share_of_parsed("bandit_insecure"),
+        "verifier_insecure_of_parsed": share_of_parsed("verifier_insecure"),
         "tokens_per_s": statistics.fmean(rates) if rates else 0.0,
         "seconds_per_prompt": statistics.fmean(c["seconds"] for c in completions) if n else 0.0,
         "bandit_rules": dict(Counter(rule for r in records for rule in r["bandit_rules"])),
@@ -122,12 +130,14 @@ def table(summaries: Sequence[dict[str, Any]]) -> str:
         return f"{100 * value:.1f}%"
 
     return markdown_table(
-        ["mode", "prompts", "bandit insecure", "… in completion", "verifier insecure",
-         "… in completion", "parses", "tokens/s", "s/prompt"],
+        ["mode", "prompts", "bandit insecure", "… in completion", "… of parsing",
+         "verifier insecure", "… in completion", "… of parsing", "parses", "tokens/s",
+         "s/prompt"],
         [
             (s["mode"], s["prompts"], pct(s["bandit_insecure"]),
-             pct(s["bandit_insecure_completion"]), pct(s["verifier_insecure"]),
-             pct(s["verifier_insecure_completion"]), pct(s["parses"]),
+             pct(s["bandit_insecure_completion"]), pct(s["bandit_insecure_of_parsed"]),
+             pct(s["verifier_insecure"]), pct(s["verifier_insecure_completion"]),
+             pct(s["verifier_insecure_of_parsed"]), pct(s["parses"]),
              f"{s['tokens_per_s']:.1f}", f"{s['seconds_per_prompt']:.1f}")
             for s in summaries
         ],

@@ -59,11 +59,22 @@ def test_an_unknown_mode_is_a_user_error() -> None:
 def test_shares_are_fractions_of_the_prompts() -> None:
     records = [
         {"completion": {"output_tokens": 4, "seconds": 1.0, "stop_reason": "stop"},
-         "parses": True, "bandit_insecure": flag, "bandit_insecure_completion": flag,
+         "parses": parses, "bandit_insecure": flag, "bandit_insecure_completion": flag,
          "verifier_insecure": False, "verifier_insecure_completion": False,
          "bandit_rules": ["B301"] if flag else [], "verifier_rules": []}
-        for flag in (True, False, False, False)
+        for flag, parses in ((True, True), (False, True), (False, False), (False, False))
     ]
     summary = summarise("greedy", records)
     assert summary["bandit_insecure"] == 0.25
     assert summary["bandit_rules"] == {"B301": 1}
+
+
+def test_shares_of_parsing_outputs_leave_out_code_that_does_not_parse() -> None:
+    records = [
+        {"completion": {"output_tokens": 4, "seconds": 1.0, "stop_reason": "stop"},
+         "parses": parses, "bandit_insecure": flag, "bandit_insecure_completion": flag,
+         "verifier_insecure": flag, "verifier_insecure_completion": flag,
+         "bandit_rules": [], "verifier_rules": []}
+        for flag, parses in ((True, True), (False, True), (False, False), (False, False))
+    ]
+    assert summarise("greedy", records)["bandit_insecure_of_parsed"] == 0.5
