@@ -197,6 +197,9 @@ class BeamSearch:
             if self._cfg.log_every and self._on_progress and self._step % self._cfg.log_every == 0:
                 self._on_progress(self._stats)
         self._stats.elapsed_s = time.perf_counter() - started
+        if self._controller is not None:
+            for beam in self._finished + self._failed:
+                self._controller.forget(beam.beam_id)
         return self._result()
 
     # ----------------------------------------------------------------- one step

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from config.settings import DecodingSettings, ModelSettings
-from decoding.errors import PromptTooLongError
+from decoding.errors import ModelLoadError, PromptTooLongError
 from decoding.generator import Generator
 from decoding.llama_adapter import LlamaAdapter
 from decoding.model_file import ModelFile
@@ -204,3 +204,11 @@ def test_without_repairs_left_the_search_reports_no_safe_beam(default_model: Mod
         result = g.generate(ADD_STUB, code_prefix=ADD_STUB, controller=controller, max_repairs=0)
     assert result.stop_reason == "no_safe_beam"
     assert "return" not in result.text
+
+
+def test_a_corrupt_model_file_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "corrupt.gguf"
+    bad.write_bytes(b"GGUF" + bytes(range(256)) * 4)
+    model = ModelFile(path=bad, size=bad.stat().st_size, sha256_prefix="0" * 12)
+    with pytest.raises(ModelLoadError, match="corrupt"):
+        Generator.open(model, ModelSettings(), DecodingSettings())
