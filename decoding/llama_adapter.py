@@ -196,20 +196,19 @@ class LlamaAdapter:
             missing.append("a decoder-only architecture (this model has an encoder)")
         if missing:
             raise ModelCapabilityError(", ".join(missing))
-        if self._n_seq_max < 2:
-            can_fork = can_truncate = True  # nothing to fork into; single-beam search needs neither
-        else:
-            token = self.bos_token if self.bos_token >= 0 else 0
-            self.decode_prompt([token, token], seq_id=0)
+        token = self.bos_token if self.bos_token >= 0 else 0
+        self.decode_prompt([token, token], seq_id=0)
+        can_fork = False
+        if self._n_seq_max >= 2:  # a one-sequence context never forks
             self.fork(0, _PROBE_SEQ)
             can_fork = self._seq_pos_max(_PROBE_SEQ) == 1
-            can_truncate = bool(llama_cpp.llama_memory_seq_rm(self._c.memory, _PROBE_SEQ, 1, -1))
-            can_truncate = can_truncate and self._seq_pos_max(_PROBE_SEQ) == 0
-            self.clear()
-        if not can_fork:
-            missing.append("forking a sequence (llama_memory_seq_cp)")
+            if not can_fork:
+                missing.append("forking a sequence (llama_memory_seq_cp)")
+        can_truncate = bool(llama_cpp.llama_memory_seq_rm(self._c.memory, 0, 1, -1))
+        can_truncate = can_truncate and self._seq_pos_max(0) == 0
         if not can_truncate:
             missing.append("truncating a sequence (llama_memory_seq_rm)")
+        self.clear()
         if missing:
             raise ModelCapabilityError(
                 ", ".join(missing) + "; use a transformer GGUF with a KV cache"

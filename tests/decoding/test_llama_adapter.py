@@ -23,6 +23,11 @@ def test_capabilities_are_probed_at_load(adapter: LlamaAdapter) -> None:
     assert caps.can_fork and caps.can_truncate
 
 
+def test_a_one_sequence_context_reports_it_cannot_fork(model_path: Path) -> None:
+    with LlamaAdapter(model_path, n_ctx=256, n_seq_max=1) as single:
+        assert (single.capabilities.can_fork, single.capabilities.can_truncate) == (False, True)
+
+
 def test_tokenize_detokenize_round_trip_with_multibyte_text(adapter: LlamaAdapter) -> None:
     text = 'print("héllo wörld → ✓ 😀")\n'
     tokens = adapter.tokenize(text, add_bos=False)
