@@ -408,4 +408,6 @@ class LlamaAdapter:
 
 def system_info() -> str:
     """llama.cpp's build features as it reports them (CPU extensions, GPU backends)."""
-    return llama_cpp.llama_print_system_info().decode("utf-8", "replace").strip().rstrip("|").strip()
+    return (
+        llama_cpp.llama_print_system_info().decode("utf-8", "replace").strip().rstrip("|").strip()
+    )
