@@ -94,6 +94,10 @@ class SecurityHook(Protocol):
         """The beam is gone (pruned, finished, failed for good or replaced)."""
         ...
 
+    def record_repair(self, gen_id: str) -> None:
+        """The search repaired generation ``gen_id`` after every beam failed."""
+        ...
+
 
 @dataclass(frozen=True)
 class SearchConfig:
@@ -407,6 +411,7 @@ class BeamSearch:
         mark = self._safe_mark(best)
         if self._controller is not None:
             self._controller.forget(best.beam_id)
+            self._controller.record_repair(self._gen_id)
         best.beam_id = self._new_beam_id()
         best.seq_id = 0
         self._rewind(best, mark)

@@ -167,6 +167,7 @@ class ForbidText:
     def __init__(self, forbidden: str) -> None:
         self.forbidden = forbidden
         self.codes: list[str] = []
+        self.repairs = 0
 
     def check(self, *, code: str, **_: object) -> Decision:
         self.codes.append(code)
@@ -179,6 +180,9 @@ class ForbidText:
 
     def forget(self, beam_id: int) -> None:
         pass
+
+    def record_repair(self, gen_id: str) -> None:
+        self.repairs += 1
 
 
 def test_controller_sees_the_code_prefix_plus_the_completion(default_model: ModelFile) -> None:
@@ -195,6 +199,7 @@ def test_when_every_beam_fails_the_best_is_repaired(default_model: ModelFile) ->
         result = g.generate(ADD_STUB, code_prefix=ADD_STUB, controller=controller, max_repairs=3)
     assert result.stats.hard_fails >= 1
     assert result.stats.repairs >= 1
+    assert controller.repairs == result.stats.repairs
     assert "a + b" not in result.text
 
 
