@@ -239,13 +239,13 @@ def _drive(
     """Invoke the graph, answering human-gate interrupts, until the run ends."""
     start = time.perf_counter()
     snapshot_values = graph.get_state(run_config(run_id)).values if initial is None else initial
-    config = run_config(
-        run_id, recursion_limit=recursion_limit(int(snapshot_values.get("max_cycles", 1)))
-    )
+    max_cycles = int(snapshot_values.get("max_cycles", 1))
+    run_ctx.progress.max_cycles = max_cycles
+    config = run_config(run_id, recursion_limit=recursion_limit(max_cycles))
     payload: RunState | Command | None = initial
     try:
         while True:
-            graph.invoke(payload, config, context=run_ctx)
+            graph.invoke(payload, config, context=run_ctx, durability="sync")
             snapshot = graph.get_state(config)
             if not snapshot.interrupts:
                 break

@@ -1,0 +1,189 @@
+"""The whole loop on the real default model: cycles, the human gate, kill and resume."""
+
+from __future__ import annotations
+
+import ast
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from langgraph.types import Command
+from rich.console import Console
+
+from config.loader import load_settings
+from config.paths import data_dir
+from memory.embedding import make_embedder
+from memory.episode import Outcome
+from memory.store import EpisodeStore, store_path
+from orchestrator.command import CommandContext
+from orchestrator.resources import open_run_resources
+from orchestrator.run_command import TaskSpec, execute_run
+from orchestrator.runs import run_config
+
+ROOT = Path(__file__).resolve().parents[2]
+TASK = "Write a function that returns the larger of two integers"
+FAST = {"decoding.max_tokens": 24, "decoding.beam_width": 2, "memory.embedder": "hash"}
+
+
+def context(**overrides: object) -> CommandContext:
+    settings = load_settings(environ={}, overrides={**FAST, **overrides})
+    return CommandContext(
+        settings=settings,
+        console=Console(quiet=True),
+        json_output=False,
+        quiet=True,
+        data_dir=data_dir(),
+    )
+
+
+def open_store(ctx: CommandContext) -> EpisodeStore:
+    return EpisodeStore.open(
+        store_path(ctx.settings.memory, ctx.data_dir), make_embedder("hash", None)
+    )
+
+
+def test_two_cycles_end_in_learn_with_one_episode() -> None:
+    ctx = context(**{"cycles.max_cycles": 2})
+    with open_run_resources(ctx) as (run_ctx, graph):
+        report = execute_run(graph, run_ctx, ctx, TaskSpec(TASK), yes=True)
+    episode = open_store(ctx).get(report.run_id)
+    assert episode is not None
+    assert report.episode_id == report.run_id
+    assert len(episode.attempts) == report.cycles
+    if report.status == "clean":
+        assert episode.outcome is Outcome.CLEAN
+    else:  # 24 tokens rarely finish a function: the second cycle ends at the limit
+        assert (report.cycles, report.status, episode.outcome) == (2, "limit", Outcome.LIMIT)
+        assert episode.attempts[0].feedback  # the reflect node's feedback is kept with the attempt
+
+
+def test_human_gate_pauses_and_a_stop_answer_ends_the_run() -> None:
+    ctx = context(**{"cycles.max_cycles": 3, "decoding.max_tokens": 8})
+    ctx = CommandContext(
+        settings=ctx.settings.model_copy(
+            update={
+                "cycles": ctx.settings.cycles.model_copy(update={"require_human_approval": True})
+            }
+        ),
+        console=ctx.console,
+        json_output=False,
+        quiet=True,
+        data_dir=ctx.data_dir,
+    )
+    run_id = "gate-test"
+    initial = {
+        "run_id": run_id,
+        "task": TASK,
+        "stub": None,
+        "max_cycles": 3,
+        "draft": None,
+        "attempts": [],
+        "feedback": "",
+        "feedback_history": [],
+        "critique": "",
+        "status": "running",
+        "episode_id": None,
+    }
+    with open_run_resources(ctx) as (run_ctx, graph):
+        config = run_config(run_id, recursion_limit=20)
+        graph.invoke(initial, config, context=run_ctx)  # type: ignore[arg-type]
+        paused = graph.get_state(config)
+        assert paused.next == ("approve",)
+        assert paused.interrupts[0].value["cycle"] == 1
+        graph.invoke(Command(resume={"action": "stop"}), config, context=run_ctx)
+        final = graph.get_state(config)
+    assert final.next == ()
+    assert final.values["status"] == "stopped"
+    assert len(final.values["attempts"]) == 1
+    episode = open_store(ctx).get(run_id)
+    assert episode is not None
+    assert episode.outcome is Outcome.INTERRUPTED
+
+
+def test_cli_run_prints_python_that_parses(tmp_path: Path) -> None:
+    stub = tmp_path / "stub.py"
+    stub.write_text(
+        'def larger(a: int, b: int) -> int:\n    """Return the larger of a and b."""\n',
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "main.py"),
+            "--json",
+            "--stub",
+            str(stub),
+            "--max-cycles",
+            "1",
+            "--max-tokens",
+            "48",
+            "--beam-width",
+            "2",
+            "Complete the function",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    ast.parse(document["code"])
+    assert document["code"].startswith("def larger(a: int, b: int) -> int:")
+    assert document["cycles"] == 1
+
+
+def test_killed_run_resumes_without_redoing_finished_cycles(tmp_path: Path) -> None:
+    config = tmp_path / "fast.yaml"
+    config.write_text("memory:\n  embedder: hash\n", encoding="utf-8")
+    cli = [sys.executable, str(ROOT / "main.py")]
+    command = [
+        *cli,
+        "--config",
+        str(config),
+        "--max-cycles",
+        "2",
+        "--max-tokens",
+        "24",
+        "--beam-width",
+        "2",
+        TASK,
+    ]
+    run_id = ""
+    deadline = time.monotonic() + 600
+    with subprocess.Popen(
+        command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
+    ) as process:
+        assert process.stderr is not None
+        for line in process.stderr:
+            if line.startswith("run ") and not run_id:
+                run_id = line.split()[1].rstrip(":")
+            if "cycle 2/2 generate" in line:
+                break
+            assert time.monotonic() < deadline
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+    assert run_id
+
+    ctx = context()
+    with open_run_resources(ctx) as (_, graph):
+        before = graph.get_state(run_config(run_id)).values["attempts"]
+    assert len(before) == 1
+
+    resumed = subprocess.run(
+        [*cli, "resume", run_id, "--json", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    document = json.loads(resumed.stdout)
+    assert document["cycles"] == 2
+    assert (
+        document["stats"][0]["generate_seconds"] == before[0]["generate_seconds"]
+    )  # cycle 1 not redone
+    assert open_store(ctx).count() == 1  # logged once, by the resumed run
