@@ -7,6 +7,7 @@ the node also asks the model for a one-line critique of its own code.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 from langgraph.runtime import Runtime
@@ -67,6 +68,7 @@ def reflect(state: RunState, runtime: Runtime[RunContext]) -> dict[str, object]:
     attempts = state.get("attempts") or []
     if not attempts:
         raise RuntimeError("reflect reached with no attempt to reflect on")
+    start = time.perf_counter()
     last = attempts[-1]
     findings = [Finding.from_dict(f) for f in last["findings"]]
     feedback = build_feedback(findings, code=last["code"])
@@ -77,4 +79,9 @@ def reflect(state: RunState, runtime: Runtime[RunContext]) -> dict[str, object]:
         critique = ctx.critic(last["code"], feedback)
         if critique:
             feedback = f"{feedback}\nreview: {critique}" if feedback else f"review: {critique}"
-    return {"feedback": feedback, "critique": critique, "feedback_history": [feedback]}
+    return {
+        "feedback": feedback,
+        "critique": critique,
+        "feedback_history": [feedback],
+        "reflect_seconds": [time.perf_counter() - start],
+    }

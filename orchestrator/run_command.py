@@ -120,6 +120,7 @@ class RunReport:
     episode_id: str | None
     completeness: float
     attempts: list[dict[str, Any]] = field(default_factory=list)
+    reflect_seconds: list[float] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` document."""
@@ -139,8 +140,11 @@ class RunReport:
                     "sabs": a["sabs_stats"],
                     "tool_seconds": a["tool_seconds"],
                     "generate_seconds": a["generate_seconds"],
+                    "reflect_seconds": (
+                        self.reflect_seconds[i] if i < len(self.reflect_seconds) else None
+                    ),
                 }
-                for a in self.attempts
+                for i, a in enumerate(self.attempts)
             ],
         }
 
@@ -220,6 +224,7 @@ def execute_run(
         "attempts": [],
         "feedback": "",
         "feedback_history": [],
+        "reflect_seconds": [],
         "critique": "",
         "status": "running",
         "episode_id": None,
@@ -301,6 +306,7 @@ def _report(graph: LoopGraph, run_id: str, seconds: float) -> RunReport:
         episode_id=values.get("episode_id"),
         completeness=float(last["completeness"]) if last else 0.0,
         attempts=attempts,
+        reflect_seconds=list(values.get("reflect_seconds") or []),
     )
 
 

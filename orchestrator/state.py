@@ -51,6 +51,7 @@ class RunState(TypedDict):
     attempts: Annotated[list[Attempt], operator.add]  # judged cycles, oldest first
     feedback: str  # what the next generation must fix ("" in cycle 1)
     feedback_history: Annotated[list[str], operator.add]  # feedback derived from attempt i, at i
+    reflect_seconds: Annotated[list[float], operator.add]  # wall time of each reflect step
     critique: str  # the model's own short critique of the last attempt, if asked
     status: Status  # running until the run ends
     episode_id: str | None  # set by the learn node once the episode is stored

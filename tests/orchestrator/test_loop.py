@@ -83,6 +83,7 @@ def test_human_gate_pauses_and_a_stop_answer_ends_the_run() -> None:
         "attempts": [],
         "feedback": "",
         "feedback_history": [],
+        "reflect_seconds": [],
         "critique": "",
         "status": "running",
         "episode_id": None,
