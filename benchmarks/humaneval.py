@@ -36,6 +36,7 @@ from benchmarks.harness.modes import (
 )
 from benchmarks.harness.report import (
     ModeSummary,
+    failures_table,
     modes_table,
     plot_modes,
     plot_sweep,
@@ -249,7 +250,7 @@ def _run(args: argparse.Namespace) -> int:
         for run in runs
     ]
     title = f"HumanEval, first {len(problems)} problems, {model_file.name}"
-    table = modes_table(summaries, first=first)
+    table = modes_table(summaries, first=first) + "\n" + failures_table(summaries, first=first)
     if "loop" in records:
         loop = next(s for s in summaries if s.mode == "loop")
         table += loop_notes(loop, records["loop"])

@@ -24,6 +24,7 @@ class ModeSummary:
     seconds_per_problem: float
     timeouts: int
     stop_reasons: dict[str, int]
+    failures: dict[str, int]  # failure kind (exception name, or "timeout") -> problems
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary."""
@@ -53,6 +54,39 @@ def summarise_mode(mode: str, records: Sequence[Mapping[str, Any]]) -> ModeSumma
         seconds_per_problem=_mean(seconds),
         timeouts=sum(r["execution"]["status"] == "timeout" for r in records),
         stop_reasons=dict(Counter(c["stop_reason"] for c in completions)),
+        failures=dict(Counter(failure_kind(r["execution"]) for r in records if not r["passed"])),
+    )
+
+
+def failure_kind(execution: Mapping[str, Any]) -> str:
+    """What a failed run died of: the exception name on its last error line, or ``timeout``."""
+    if execution["status"] == "timeout":
+        return "timeout"
+    lines = str(execution.get("error_tail", "")).strip().splitlines()
+    last = lines[-1] if lines else ""
+    name = last.split(":", 1)[0].strip()
+    return name if name.isidentifier() else "other"
+
+
+def failures_table(summaries: Sequence[ModeSummary], *, first: str = "mode") -> str:
+    """How the failed problems failed, per mode: wrong answers, broken code, timeouts."""
+    return markdown_table(
+        [first, "wrong answer (AssertionError)", "syntax/indentation", "other exception",
+         "timeout", "stopped at max tokens"],
+        [
+            (
+                s.mode,
+                s.failures.get("AssertionError", 0),
+                s.failures.get("SyntaxError", 0) + s.failures.get("IndentationError", 0),
+                sum(
+                    count for kind, count in s.failures.items()
+                    if kind not in ("AssertionError", "SyntaxError", "IndentationError", "timeout")
+                ),
+                s.failures.get("timeout", 0),
+                s.stop_reasons.get("max_tokens", 0),
+            )
+            for s in summaries
+        ],
     )
 
 

@@ -10,6 +10,8 @@ import pytest
 
 from benchmarks.harness.report import (
     ModeSummary,
+    failure_kind,
+    failures_table,
     markdown_table,
     modes_table,
     pass_at_1,
@@ -22,10 +24,12 @@ from benchmarks.harness.report import (
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
-def _record(passed: bool, *, tokens: int = 10, seconds: float = 2.0, status: str = "") -> dict[str, Any]:
+def _record(
+    passed: bool, *, tokens: int = 10, seconds: float = 2.0, status: str = "", error: str = ""
+) -> dict[str, Any]:
     return {
         "passed": passed,
-        "execution": {"status": status or ("passed" if passed else "failed")},
+        "execution": {"status": status or ("passed" if passed else "failed"), "error_tail": error},
         "completion": {
             "output_tokens": tokens,
             "decoded_tokens": 2 * tokens,
@@ -98,3 +102,33 @@ def test_the_sweep_plot_is_a_png(tmp_path: Path) -> None:
     path = tmp_path / "threshold_sweep.png"
     plot_sweep(path, _summaries(), title="test")
     assert path.read_bytes()[:8] == PNG_MAGIC
+
+
+@pytest.mark.parametrize(
+    ("error", "kind"),
+    [
+        ("Traceback (most recent call last):\n  ...\nAssertionError\n", "AssertionError"),
+        ('  File "<stdin>", line 3\nSyntaxError: invalid syntax\n', "SyntaxError"),
+        ("NameError: name 'x' is not defined", "NameError"),
+        ("exit status 3", "other"),
+        ("", "other"),
+    ],
+)
+def test_a_failure_kind_is_the_exception_on_the_last_line(error: str, kind: str) -> None:
+    assert failure_kind({"status": "failed", "error_tail": error}) == kind
+
+
+def test_a_timeout_is_its_own_failure_kind() -> None:
+    assert failure_kind({"status": "timeout", "error_tail": "AssertionError"}) == "timeout"
+
+
+def test_the_failures_table_counts_each_kind() -> None:
+    summary = summarise_mode("greedy", [
+        _record(False, error="AssertionError"),
+        _record(False, error="SyntaxError: invalid syntax"),
+        _record(False, error="IndentationError: expected an indented block"),
+        _record(False, error="NameError: name 'x' is not defined"),
+        _record(False, status="timeout"),
+        _record(True),
+    ])
+    assert "| greedy | 1 | 2 | 1 | 1 | 0 |" in failures_table([summary])
