@@ -40,6 +40,7 @@ from benchmarks.harness.report import (
     modes_table,
     plot_modes,
     plot_sweep,
+    slim,
     summarise_mode,
     write_json,
     write_text,
@@ -195,7 +196,7 @@ def document(
         "max_tokens": max_tokens or benchmark_settings("greedy").decoding.max_tokens,
         "timeout_s": limits.timeout_s,
         "summaries": [s.to_dict() for s in summaries],
-        "records": records,
+        "records": {label: [slim(r) for r in rs] for label, rs in records.items()},
     }
 
 

@@ -35,7 +35,7 @@ from benchmarks.harness.modes import (
     open_completer,
     relevant_settings,
 )
-from benchmarks.harness.report import markdown_table, write_json, write_text
+from benchmarks.harness.report import markdown_table, slim, write_json, write_text
 from benchmarks.harness.runner import progress_bar, run_cached
 from config.errors import UserError
 from decoding.model_file import ModelFile, resolve_model
@@ -222,7 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "bandit_insecure_at": BANDIT_INSECURE,
         "verifier_insecure_at": Severity.WARNING.name,
         "summaries": summaries,
-        "records": records,
+        "records": {mode: [slim(r) for r in rs] for mode, rs in records.items()},
     })
     write_text(args.out / "securityeval.md", f"{title}\n\n{text}")
     print(text)

@@ -94,6 +94,13 @@ def _mean(values: Sequence[float]) -> float:
     return statistics.fmean(values) if values else 0.0
 
 
+def slim(record: Mapping[str, Any], *, drop: Sequence[str] = ("branch_points",)) -> dict[str, Any]:
+    """A record for the results file: the completion's bulky analysis fields left to the cache."""
+    completion = dict(record["completion"])
+    completion["extra"] = {k: v for k, v in completion.get("extra", {}).items() if k not in drop}
+    return {**record, "completion": completion}
+
+
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """A GitHub markdown table."""
     lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
@@ -132,6 +139,11 @@ def write_text(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def _percent_top(summaries: Sequence[ModeSummary]) -> float:
+    """A pass@1 axis from 0 that still shows a scale when every mode scored 0."""
+    return max(10.0, 120 * max((s.pass_at_1 for s in summaries), default=0.0))
+
+
 def plot_modes(path: Path, summaries: Sequence[ModeSummary], *, title: str) -> None:
     """A PNG with two bar charts side by side: pass@1 and output tokens/s per mode."""
     import matplotlib
@@ -142,6 +154,7 @@ def plot_modes(path: Path, summaries: Sequence[ModeSummary], *, title: str) -> N
     names = [s.mode for s in summaries]
     figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6))
     left.bar(names, [100 * s.pass_at_1 for s in summaries], color="#4c72b0")
+    left.set_ylim(0, _percent_top(summaries))
     left.set_ylabel("pass@1 (%)")
     left.set_title("pass@1")
     right.bar(names, [s.tokens_per_s for s in summaries], color="#dd8452")
@@ -165,6 +178,7 @@ def plot_sweep(path: Path, summaries: Sequence[ModeSummary], *, title: str) -> N
     positions = list(range(len(labels)))
     figure, left = plt.subplots(figsize=(6.5, 3.8))
     left.plot(positions, [100 * s.pass_at_1 for s in summaries], "o-", color="#4c72b0")
+    left.set_ylim(0, _percent_top(summaries))
     left.set_ylabel("pass@1 (%)", color="#4c72b0")
     left.set_xlabel("entropy threshold")
     left.set_xticks(positions, labels)

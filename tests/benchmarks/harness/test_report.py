@@ -17,6 +17,7 @@ from benchmarks.harness.report import (
     pass_at_1,
     plot_modes,
     plot_sweep,
+    slim,
     summarise_mode,
     write_json,
 )
@@ -132,3 +133,11 @@ def test_the_failures_table_counts_each_kind() -> None:
         _record(True),
     ])
     assert "| greedy | 1 | 2 | 1 | 1 | 0 |" in failures_table([summary])
+
+
+def test_slim_drops_branch_points_and_keeps_the_rest() -> None:
+    record = _record(True)
+    record["completion"]["extra"] = {"branches": 3, "branch_points": [{"step": 1}]}
+    slimmed = slim(record)
+    assert slimmed["completion"]["extra"] == {"branches": 3}
+    assert record["completion"]["extra"]["branch_points"] == [{"step": 1}]
