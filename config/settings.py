@@ -47,6 +47,9 @@ class DecodingSettings(_Section):
     auto_percentile: float = Field(default=90.0, gt=0.0, lt=100.0)
     length_penalty: float = Field(default=1.0, ge=0.0, le=5.0)
     stop_sequences: tuple[str, ...] = ("\ndef ", "\nclass ", "\nif __name__", "\n#", "\nprint(")
+    stop_at_top_level: bool = Field(
+        default=True, description="end a completion when a column-0 line follows the body"
+    )
     checkpoint_budget_mb: int = Field(default=512, ge=1)
     log_every: int = Field(default=0, ge=0)
 

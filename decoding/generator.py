@@ -137,6 +137,7 @@ class Generator:
             entropy_unit=d.entropy_unit,
             length_penalty=d.length_penalty,
             stop_sequences=d.stop_sequences,
+            stop_at_top_level=d.stop_at_top_level,
             seed=self._model_settings.seed,
             security_lambda=security_lambda,
             max_repairs=max_repairs,

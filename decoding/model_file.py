@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,6 +134,6 @@ def _write_stamp(path: Path, digest: str) -> None:
         record = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": digest}
         tmp = _stamp_path(path).with_suffix(".tmp")
         tmp.write_text(json.dumps(record), encoding="utf-8")
-        os.replace(tmp, _stamp_path(path))
+        tmp.replace(_stamp_path(path))
     except OSError:
         pass  # a read-only location only costs a re-hash next time

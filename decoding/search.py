@@ -19,6 +19,7 @@ token that began the unsafe statement banned there.
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -99,6 +100,26 @@ class SecurityHook(Protocol):
         ...
 
 
+_INDENTED_LINE = re.compile(r"(?:\A|\n)[ \t]+\S")
+_TOP_LEVEL_LINE = re.compile(r"\n(?=[^\s])")
+
+
+def top_level_end(text: str, before: int = 0) -> int | None:
+    """Where a column-0 line starts after an indented body (the newline's index), if it does.
+
+    Only newlines at or after ``before - 1`` are considered new; the body must have started
+    (some indented line) before that newline.
+    """
+    body = _INDENTED_LINE.search(text)
+    if body is None:
+        return None
+    for found in _TOP_LEVEL_LINE.finditer(text, max(body.start() + 1, before - 1, 0)):
+        head = text[: found.start()]
+        if head.count('"""') % 2 == 0 and head.count("'''") % 2 == 0:  # not inside a docstring
+            return found.start()
+    return None
+
+
 @dataclass(frozen=True)
 class SearchConfig:
     """Everything one search run needs, resolved (the threshold is a number here)."""
@@ -114,6 +135,7 @@ class SearchConfig:
     entropy_unit: EntropyUnit = "nats"
     length_penalty: float = 1.0
     stop_sequences: tuple[str, ...] = ()
+    stop_at_top_level: bool = False  # end once an indented body is followed by a column-0 line
     seed: int = 0
     security_lambda: float = 0.0
     max_repairs: int = 3
@@ -337,6 +359,10 @@ class BeamSearch:
         for stop in self._cfg.stop_sequences:
             index = text.find(stop, max(before - len(stop) + 1, 0))
             if index >= 0:
+                hits.append(index)
+        if self._cfg.stop_at_top_level:
+            index = top_level_end(text, before)
+            if index is not None:
                 hits.append(index)
         return min(hits, default=None)
 

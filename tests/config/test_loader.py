@@ -87,7 +87,7 @@ def test_bad_environment_value_names_the_variable() -> None:
 
 
 def test_bad_flag_value_names_the_option() -> None:
-    with pytest.raises(ConfigError, match="command-line option for decoding.beam_width"):
+    with pytest.raises(ConfigError, match=r"command-line option for decoding\.beam_width"):
         load_settings(environ={}, overrides={"decoding.beam_width": -3})
 
 

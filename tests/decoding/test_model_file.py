@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from config.loader import load_settings
-from decoding.model_file import ModelFileError, ModelFile, resolve_model
+from decoding.model_file import ModelFile, ModelFileError, resolve_model
 
 
 def test_default_resolves_to_the_packaged_gguf(default_model: ModelFile) -> None:

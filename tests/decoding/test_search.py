@@ -10,7 +10,7 @@ import pytest
 
 from decoding.checkpoint import CheckpointStore
 from decoding.result import GenerationResult
-from decoding.search import BeamSearch, SearchConfig
+from decoding.search import BeamSearch, SearchConfig, top_level_end
 from decoding.sequence_model import StepInput
 
 END = 0
@@ -169,3 +169,18 @@ def test_same_seed_same_sampled_output(width: int) -> None:
         for _ in range(2)
     }
     assert len(texts) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (" f(x):\n    return x\n\nprint(1)", " f(x):\n    return x\n"),
+        ("    return 1\nfoo()", "    return 1"),
+        (" f(x):\n    y = 1\n", None),
+        (" f(x):\n", None),
+        (' f(x):\n    """Doc.\n\nmore"""\n    return 1\nx', ' f(x):\n    """Doc.\n\nmore"""\n    return 1'),
+    ],
+)
+def test_top_level_end_cuts_after_the_body(text: str, expected: str | None) -> None:
+    index = top_level_end(text)
+    assert (text[:index] if index is not None else None) == expected
