@@ -26,6 +26,7 @@ class ModelSettings(_Section):
     )
     n_ctx: int = Field(default=4096, ge=256, le=1_048_576, description="context length in tokens")
     n_gpu_layers: int = Field(default=0, ge=-1, description="layers offloaded to a GPU (-1: all)")
+    n_threads: int = Field(default=0, ge=0, description="CPU threads; 0 = half the cores")
     seed: int = Field(default=0, ge=0, description="random seed for sampling")
     use_chat_template: bool = Field(
         default=False, description="wrap prompts in the GGUF's chat template"

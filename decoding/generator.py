@@ -47,6 +47,7 @@ class Generator:
             n_ctx=n_ctx,
             n_seq_max=decoding.beam_width,
             n_gpu_layers=model.n_gpu_layers,
+            n_threads=model.n_threads or None,
         )
         if model.n_ctx > adapter.capabilities.n_ctx_train:
             log.warning(

@@ -102,7 +102,7 @@ class LlamaAdapter:
             self._n_vocab = int(llama_cpp.llama_vocab_n_tokens(vocab))
             self._n_seq_max = n_seq_max
             self._n_batch = n_batch
-            self._threads = n_threads or os.cpu_count() or 1
+            self._threads = n_threads or default_threads()
             self._open_context(n_ctx)
             self.capabilities = self._probe(model)
         except BaseException:
@@ -404,6 +404,11 @@ class LlamaAdapter:
             )
         if status != 0:
             raise DecodingError(f"llama_decode failed with status {status}")
+
+
+def default_threads() -> int:
+    """Half the cores (at least one): on a busy machine more threads than that slow decoding down."""
+    return max((os.cpu_count() or 2) // 2, 1)
 
 
 def system_info() -> str:

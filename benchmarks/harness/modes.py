@@ -8,8 +8,6 @@ the only module that touches the decoding and orchestrator APIs.
 
 from __future__ import annotations
 
-import dataclasses
-import os
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
@@ -25,10 +23,6 @@ from decoding.model_file import ModelFile
 Mode = Literal["greedy", "beams", "sabs", "loop"]
 MODES: tuple[Mode, ...] = ("greedy", "beams", "sabs", "loop")
 
-# Every mode decodes with the same thread count: llama-cpp-python's own default
-# (half the cores). More threads than free cores make llama.cpp's spinning
-# workers wait on each other; on a busy machine that costs ~10x per step.
-THREADS = max((os.cpu_count() or 2) // 2, 1)
 MAX_BRANCH_POINTS = 40  # branch events kept per completion for analysis
 
 
@@ -97,8 +91,10 @@ def benchmark_settings(
 
 def relevant_settings(mode: Mode, settings: Settings) -> dict[str, Any]:
     """The settings that can change ``mode``'s output (the key of its result cache)."""
+    from decoding.llama_adapter import default_threads
+
     relevant: dict[str, Any] = {
-        "threads": THREADS,
+        "threads": settings.model.n_threads or default_threads(),
         "model": settings.model.model_dump(mode="json"),
         "decoding": settings.decoding.model_dump(mode="json"),
     }
@@ -151,7 +147,7 @@ class GreedyCompleter:
 def _greedy(settings: Settings, model_file: ModelFile) -> Iterator[Completer]:
     from llama_cpp import Llama
 
-    from decoding.llama_adapter import silence_llama_logs
+    from decoding.llama_adapter import default_threads, silence_llama_logs
 
     silence_llama_logs()
     llama = Llama(
@@ -159,8 +155,8 @@ def _greedy(settings: Settings, model_file: ModelFile) -> Iterator[Completer]:
         n_ctx=settings.model.n_ctx,
         n_gpu_layers=settings.model.n_gpu_layers,
         seed=settings.model.seed,
-        n_threads=THREADS,
-        n_threads_batch=THREADS,
+        n_threads=settings.model.n_threads or default_threads(),
+        n_threads_batch=settings.model.n_threads or default_threads(),
         verbose=False,
     )
     try:
@@ -248,19 +244,10 @@ def _recording_controller(settings: Settings) -> Any:
 
 
 def _open_generator(settings: Settings, model_file: ModelFile) -> Any:
-    """``Generator.open`` with the benchmark's thread count (the same context size and beams)."""
+    """The product's own ``Generator`` for these settings."""
     from decoding.generator import Generator
-    from decoding.llama_adapter import LlamaAdapter
 
-    decoding = settings.decoding
-    adapter = LlamaAdapter(
-        model_file.path,
-        n_ctx=settings.model.n_ctx + decoding.beam_width * decoding.max_tokens,
-        n_seq_max=decoding.beam_width,
-        n_gpu_layers=settings.model.n_gpu_layers,
-        n_threads=THREADS,
-    )
-    return Generator(adapter, settings.model, decoding)
+    return Generator.open(model_file, settings.model, settings.decoding)
 
 
 @contextmanager
@@ -321,8 +308,5 @@ def _loop(settings: Settings) -> Iterator[Completer]:
             quiet=True,
             data_dir=Path(data_dir),
         )
-        with open_run_resources(ctx) as (run_ctx, graph), _open_generator(
-            settings, run_ctx.model_file
-        ) as generator:
-            # The loop's own generator stays loaded but idle: ours has the benchmark's threads.
-            yield LoopCompleter(graph, dataclasses.replace(run_ctx, generator=generator), ctx)
+        with open_run_resources(ctx) as (run_ctx, graph):
+            yield LoopCompleter(graph, run_ctx, ctx)
