@@ -10,7 +10,8 @@ process on the first N HumanEval prompts with the default model:
 (d) the same search where every beam is decoded alone in a one-sequence
     context, switching beams by saving and loading the whole context state.
 
-It also times a fork (``llama_memory_seq_cp``) at 100 and 1,000 tokens of
+The methods take turns on each prompt, so a change in machine load hits them
+alike. It also times a fork (``llama_memory_seq_cp``) at 100 and 1,000 tokens of
 prefix and a checkpoint restore of a 1,000-token sequence, prints a Markdown
 table and writes ``benchmarks/results/decoding.json``.
 """
@@ -23,7 +24,8 @@ import os
 import statistics
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,19 @@ RESULTS = Path(__file__).parent / "results" / "decoding.json"
 THREADS = os.cpu_count() or 1
 
 
+@dataclass(frozen=True)
+class Completion:
+    """One method's answer to one prompt."""
+
+    text: str
+    generated_tokens: int
+    decoded_tokens: int
+    branches: int
+
+
+Completer = Callable[[str], Completion]
+
+
 @dataclass
 class MethodRun:
     """Totals of one method over all prompts."""
@@ -54,7 +69,15 @@ class MethodRun:
     decoded_tokens: int = 0
     wall_s: float = 0.0
     branches: int = 0
-    texts: tuple[str, ...] = ()
+    texts: list[str] = field(default_factory=list)
+
+    def add(self, completion: Completion, wall_s: float) -> None:
+        """Count one prompt's completion."""
+        self.generated_tokens += completion.generated_tokens
+        self.decoded_tokens += completion.decoded_tokens
+        self.branches += completion.branches
+        self.wall_s += wall_s
+        self.texts.append(completion.text)
 
     @property
     def tokens_per_s(self) -> float:
@@ -133,52 +156,40 @@ class NaiveSequences:
         self._states[seq_id] = self._adapter.context_state()
 
 
-def run_llama_greedy(model: ModelFile, prompts: list[str], settings: DecodingSettings) -> MethodRun:
+def llama_greedy(stack: ExitStack, model: ModelFile, settings: DecodingSettings) -> Completer:
     """(a) plain greedy completion through the high-level ``Llama.__call__``."""
-    run = MethodRun("a", "llama.cpp greedy (Llama.__call__)")
     llm = llama_cpp.Llama(str(model.path), n_ctx=4096, n_threads=THREADS, verbose=False)
-    texts = []
-    try:
-        for prompt in prompts:
-            started = time.perf_counter()
-            out: Any = llm(
-                prompt,
-                max_tokens=settings.max_tokens,
-                temperature=0.0,
-                stop=list(settings.stop_sequences),
-            )
-            run.wall_s += time.perf_counter() - started
-            run.generated_tokens += out["usage"]["completion_tokens"]
-            texts.append(out["choices"][0]["text"])
-    finally:
-        llm.close()
-    run.decoded_tokens = run.generated_tokens
-    run.texts = tuple(texts)
-    return run
+    stack.callback(llm.close)
+
+    def complete(prompt: str) -> Completion:
+        llm.reset()  # no prefix reuse from the previous prompt: every method decodes it whole
+        out: Any = llm(
+            prompt,
+            max_tokens=settings.max_tokens,
+            temperature=0.0,
+            stop=list(settings.stop_sequences),
+        )
+        tokens = out["usage"]["completion_tokens"]
+        return Completion(out["choices"][0]["text"], tokens, tokens, 0)
+
+    return complete
 
 
-def run_generator(
-    name: str, label: str, model: ModelFile, prompts: list[str], settings: DecodingSettings
-) -> MethodRun:
+def our_search(stack: ExitStack, model: ModelFile, settings: DecodingSettings) -> Completer:
     """(b)/(c) our search through the public ``Generator``."""
-    run = MethodRun(name, label)
-    texts = []
-    with Generator.open(model, ModelSettings(), settings) as generator:
-        for prompt in prompts:
-            started = time.perf_counter()
-            result = generator.generate(prompt, code_prefix=prompt)
-            run.wall_s += time.perf_counter() - started
-            run.generated_tokens += len(result.tokens)
-            run.decoded_tokens += result.stats.tokens
-            run.branches += result.stats.branches
-            texts.append(result.text)
-    run.texts = tuple(texts)
-    return run
+    generator = stack.enter_context(Generator.open(model, ModelSettings(), settings))
+
+    def complete(prompt: str) -> Completion:
+        result = generator.generate(prompt, code_prefix=prompt)
+        return Completion(
+            result.text, len(result.tokens), result.stats.tokens, result.stats.branches
+        )
+
+    return complete
 
 
-def run_naive(model: ModelFile, prompts: list[str], settings: DecodingSettings) -> MethodRun:
+def naive_search(stack: ExitStack, model: ModelFile, settings: DecodingSettings) -> Completer:
     """(d) the same search, every beam decoded alone with whole-state switches."""
-    run = MethodRun("d", f"naive beams (width {settings.beam_width}, whole-state switching)")
     config = SearchConfig(
         max_tokens=settings.max_tokens,
         beam_width=settings.beam_width,
@@ -187,21 +198,43 @@ def run_naive(model: ModelFile, prompts: list[str], settings: DecodingSettings) 
         varentropy_threshold=settings.varentropy_threshold,
         stop_sequences=settings.stop_sequences,
     )
-    texts = []
-    with LlamaAdapter(model.path, n_ctx=4096, n_seq_max=1) as adapter:
-        naive = NaiveSequences(adapter, settings.beam_width)
+    adapter = stack.enter_context(LlamaAdapter(model.path, n_ctx=4096, n_seq_max=1))
+    naive = NaiveSequences(adapter, settings.beam_width)
+
+    def complete(prompt: str) -> Completion:
+        tokens = adapter.tokenize(prompt)
+        with CheckpointStore(naive, budget_bytes=settings.checkpoint_budget_mb << 20) as store:
+            result = BeamSearch(naive, store, config).run(tokens, code_prefix=prompt)
+        return Completion(
+            result.text, len(result.tokens), result.stats.tokens, result.stats.branches
+        )
+
+    return complete
+
+
+def run_methods(model: ModelFile, prompts: list[str], max_tokens: int) -> list[MethodRun]:
+    """Run the four methods in turn on each prompt, so load changes hit them alike."""
+    greedy = DecodingSettings(max_tokens=max_tokens, beam_width=1)
+    beams = DecodingSettings(max_tokens=max_tokens, beam_width=4)
+    runs = [
+        MethodRun("a", "llama.cpp greedy (Llama.__call__)"),
+        MethodRun("b", "search, beam width 1"),
+        MethodRun("c", "entropy-gated search, beam width 4 (batched)"),
+        MethodRun("d", "naive beams (width 4, whole-state switching)"),
+    ]
+    with ExitStack() as stack:
+        completers = [
+            llama_greedy(stack, model, greedy),
+            our_search(stack, model, greedy),
+            our_search(stack, model, beams),
+            naive_search(stack, model, beams),
+        ]
         for prompt in prompts:
-            tokens = adapter.tokenize(prompt)
-            started = time.perf_counter()
-            with CheckpointStore(naive, budget_bytes=settings.checkpoint_budget_mb << 20) as store:
-                result = BeamSearch(naive, store, config).run(tokens, code_prefix=prompt)
-            run.wall_s += time.perf_counter() - started
-            run.generated_tokens += len(result.tokens)
-            run.decoded_tokens += result.stats.tokens
-            run.branches += result.stats.branches
-            texts.append(result.text)
-    run.texts = tuple(texts)
-    return run
+            for run, complete in zip(runs, completers, strict=True):
+                started = time.perf_counter()
+                completion = complete(prompt)
+                run.add(completion, time.perf_counter() - started)
+    return runs
 
 
 def median_us(action: Callable[[], object], reset: Callable[[], object], repeats: int) -> float:
@@ -251,6 +284,9 @@ def time_checkpoint(adapter: LlamaAdapter, tokens: list[int], budget: int) -> di
         started = time.perf_counter()
         checkpoint = store.save(0, len(tokens))
         save_ms = 1000 * (time.perf_counter() - started)
+        started = time.perf_counter()
+        store.restore(checkpoint, tokens, seq_id=1)  # from disk when spilled, then in memory
+        first_restore_ms = 1000 * (time.perf_counter() - started)
         restore_us = median_us(
             lambda: store.restore(checkpoint, tokens, seq_id=1), lambda: None, 20
         )
@@ -260,6 +296,7 @@ def time_checkpoint(adapter: LlamaAdapter, tokens: list[int], budget: int) -> di
         "bytes": checkpoint.nbytes,
         "spilled": spilled,
         "save_ms": round(save_ms, 2),
+        "first_restore_ms": round(first_restore_ms, 2),
         "restore_ms": round(restore_us / 1000, 2),
     }
 
@@ -317,15 +354,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     model = resolve_model("default")
     problems = read_problems()
     prompts = [problems[f"HumanEval/{i}"]["prompt"] for i in range(args.n)]
-    greedy = DecodingSettings(max_tokens=args.max_tokens, beam_width=1)
-    beams = DecodingSettings(max_tokens=args.max_tokens, beam_width=4)
     load_before = os.getloadavg()
-    runs = [
-        run_llama_greedy(model, prompts, greedy),
-        run_generator("b", "search, beam width 1", model, prompts, greedy),
-        run_generator("c", "entropy-gated search, beam width 4 (batched)", model, prompts, beams),
-        run_naive(model, prompts, beams),
-    ]
+    runs = run_methods(model, prompts, args.max_tokens)
     primitives = time_primitives(model, prompts)
     primitives["state_switch"] = switch = time_state_switches(model, prompts)
     by_name = {r.name: r for r in runs}
@@ -353,6 +383,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "methods": {r.name: r.to_dict() for r in runs},
         "ratios": ratios,
         "b_texts_identical_to_a": f"{same_as_greedy}/{args.n}",
+        "b_texts_differing_from_a": [
+            i
+            for i, (a, b) in enumerate(zip(by_name["a"].texts, by_name["b"].texts, strict=True))
+            if a != b
+        ],
         "primitives": primitives,
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
