@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from types import TracebackType
 
 import numpy as np
@@ -23,6 +23,15 @@ from decoding.search import BeamSearch, ProgressCallback, SearchConfig, Security
 log = logging.getLogger(__name__)
 
 CALIBRATION_TOKENS = 64  # greedy tokens whose entropies calibrate an "auto" threshold
+
+
+@dataclass(frozen=True)
+class ChatTemplate:
+    """A model's Jinja chat template and the special tokens it refers to."""
+
+    source: str
+    bos_token: str
+    eos_token: str
 
 
 class Generator:
@@ -92,16 +101,18 @@ class Generator:
         security_lambda: float = 0.5,
         max_repairs: int = 3,
         on_progress: ProgressCallback | None = None,
+        special_tokens: bool = False,
     ) -> GenerationResult:
         """Complete ``prompt`` with the entropy-gated beam search.
 
         ``code_prefix`` is the end of the prompt that belongs to the code (it
         primes the syntax tracker and is prepended to the code the controller
-        judges). Raises ``PromptTooLongError`` if the prompt and ``max_tokens``
-        do not fit ``n_ctx``.
+        judges). ``special_tokens`` parses special-token text in the prompt (a
+        rendered chat template, which carries its own BOS). Raises
+        ``PromptTooLongError`` if the prompt and ``max_tokens`` do not fit ``n_ctx``.
         """
         limit = max_tokens or self._decoding.max_tokens
-        tokens = self._prompt_tokens(prompt, limit)
+        tokens = self._prompt_tokens(prompt, limit, special=special_tokens)
         config = self._config(limit, security_lambda=security_lambda, max_repairs=max_repairs)
         if self._decoding.entropy_threshold == "auto":
             config = replace(config, entropy_threshold=self._calibrate(tokens))
@@ -116,8 +127,19 @@ class Generator:
             finally:
                 self._adapter.clear()
 
-    def _prompt_tokens(self, prompt: str, max_tokens: int) -> list[int]:
-        tokens = self._adapter.tokenize(prompt)
+    def chat_template(self) -> ChatTemplate | None:
+        """The GGUF's chat template with its BOS/EOS spellings, or ``None`` if it has none."""
+        source = self._adapter.metadata("tokenizer.chat_template")
+        if not source:
+            return None
+        return ChatTemplate(
+            source=source,
+            bos_token=self._adapter.special_text(self._adapter.bos_token),
+            eos_token=self._adapter.special_text(self._adapter.eos_token),
+        )
+
+    def _prompt_tokens(self, prompt: str, max_tokens: int, *, special: bool = False) -> list[int]:
+        tokens = self._adapter.tokenize(prompt, add_bos=not special, special=special)
         if len(tokens) + max_tokens > self._model_settings.n_ctx:
             raise PromptTooLongError(len(tokens), max_tokens, self._model_settings.n_ctx)
         self._adapter.ensure_capacity(len(tokens) + self._decoding.beam_width * (max_tokens + 1))

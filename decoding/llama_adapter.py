@@ -231,21 +231,49 @@ class LlamaAdapter:
         """The beginning-of-sequence token (-1 if none)."""
         return int(llama_cpp.llama_vocab_bos(self._vocab))
 
-    def tokenize(self, text: str, *, add_bos: bool = True) -> list[int]:
-        """Tokens of ``text`` (special-token text is not parsed), with BOS when the model wants it."""
+    def tokenize(self, text: str, *, add_bos: bool = True, special: bool = False) -> list[int]:
+        """Tokens of ``text``, with BOS when asked; ``special`` parses special-token text
+        such as ``<start_of_turn>`` (for chat templates), otherwise it is plain text."""
         data = text.encode("utf-8")
         capacity = len(data) + 8
         buffer = (llama_cpp.llama_token * capacity)()
         count = llama_cpp.llama_tokenize(
-            self._vocab, data, len(data), buffer, capacity, add_bos, False
+            self._vocab, data, len(data), buffer, capacity, add_bos, special
         )
         if count < 0:
             capacity = -count
             buffer = (llama_cpp.llama_token * capacity)()
             count = llama_cpp.llama_tokenize(
-                self._vocab, data, len(data), buffer, capacity, add_bos, False
+                self._vocab, data, len(data), buffer, capacity, add_bos, special
             )
         return list(buffer[:count])
+
+    def metadata(self, key: str) -> str | None:
+        """The GGUF metadata value ``key`` as text, or ``None`` when the file has none."""
+        if self._model is None:
+            raise DecodingError("the model is closed")
+        read = llama_cpp.llama_model_meta_val_str  # typed with ``bytes`` buffers; ctypes ones work
+        buffer = ctypes.create_string_buffer(1 << 16)
+        size = read(self._model, key.encode(), buffer, len(buffer))  # pyright: ignore[reportArgumentType]
+        if size < 0:
+            return None
+        if size >= len(buffer):
+            buffer = ctypes.create_string_buffer(size + 1)
+            read(self._model, key.encode(), buffer, len(buffer))  # pyright: ignore[reportArgumentType]
+        return buffer.value.decode("utf-8", errors="replace")
+
+    def special_text(self, token: int) -> str:
+        """How a special token (BOS, EOS) is spelled in text, e.g. ``<bos>`` ("" for none)."""
+        if token < 0:
+            return ""
+        buffer = ctypes.create_string_buffer(64)
+        size = llama_cpp.llama_token_to_piece(self._vocab, token, buffer, 64, 0, True)
+        return buffer.raw[: max(size, 0)].decode("utf-8", errors="replace")
+
+    @property
+    def eos_token(self) -> int:
+        """The end-of-sequence token (-1 if none)."""
+        return int(llama_cpp.llama_vocab_eos(self._vocab))
 
     def piece(self, token: int) -> bytes:
         """The bytes one token renders to (special tokens render as nothing)."""

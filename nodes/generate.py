@@ -7,7 +7,8 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from nodes.prompting import build_prompt
+from config.errors import UsageError
+from nodes.prompting import build_chat_prompt, build_prompt
 from orchestrator.context import RunContext
 from orchestrator.state import Draft, RunState
 
@@ -21,9 +22,23 @@ def generate(state: RunState, runtime: Runtime[RunContext]) -> dict[str, Any]:
     if ctx.store is not None and ctx.settings.memory.retrieve_k > 0:
         past = ctx.store.retrieve_examples(state["task"], ctx.settings.memory.retrieve_k)
         examples = [(e.task, e.final_code) for e in past if e.id != state["run_id"]]
-    prompt = build_prompt(
-        state["task"], stub=state.get("stub"), examples=examples, feedback=state.get("feedback", "")
-    )
+    if ctx.settings.model.use_chat_template:
+        template = ctx.generator.chat_template()
+        if template is None:
+            raise UsageError(
+                f"the model {ctx.model_file.name} has no chat template; "
+                "set model.use_chat_template: false (completion prompts work with any model)"
+            )
+        prompt = build_chat_prompt(
+            template, state["task"], stub=state.get("stub"), feedback=state.get("feedback", "")
+        )
+    else:
+        prompt = build_prompt(
+            state["task"],
+            stub=state.get("stub"),
+            examples=examples,
+            feedback=state.get("feedback", ""),
+        )
     controller = ctx.new_controller()
     start = time.perf_counter()
     result = ctx.generator.generate(
@@ -33,6 +48,7 @@ def generate(state: RunState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         security_lambda=ctx.settings.sabs.lambda_weight,
         max_repairs=ctx.settings.sabs.max_repairs,
         on_progress=lambda stats: ctx.progress.generation(cycle, stats.to_dict()),
+        special_tokens=prompt.special_tokens,
     )
     seconds = time.perf_counter() - start
     stats = result.stats.to_dict()

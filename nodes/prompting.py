@@ -13,7 +13,11 @@ import ast
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from jinja2 import TemplateError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
 from config.errors import UsageError
+from decoding.generator import ChatTemplate
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,7 @@ class Prompt:
 
     text: str  # everything the model sees
     code_prefix: str  # the part of ``text`` that belongs to the final code
+    special_tokens: bool = False  # the text holds special-token markup (a rendered chat template)
 
     def code_from(self, completion: str) -> str:
         """The whole code: the prefix plus the model's completion."""
@@ -94,3 +99,50 @@ def _task_comment(task: str) -> str:
     return "".join(
         f"# Task: {line}\n" if i == 0 else f"#       {line}\n" for i, line in enumerate(lines)
     )
+
+
+SYSTEM_MESSAGE = (
+    "You write complete, typed Python 3 functions with docstrings and no placeholders. "
+    "Answer with one Python code block."
+)
+
+
+def build_chat_prompt(
+    template: ChatTemplate,
+    task: str,
+    *,
+    stub: str | None = None,
+    feedback: str = "",
+) -> Prompt:
+    """Render the model's chat template for the task; the reply is primed with a code block.
+
+    The assistant's turn starts with a ```python fence and the stub (or ``def``), so the
+    completion continues the code exactly as in completion mode.
+    """
+    request = task
+    if stub is not None:
+        request += "\n\nComplete this code:\n```python\n" + stub + "```"
+    if feedback:
+        request += "\n\nA previous attempt had these problems; fix them:\n" + feedback
+    messages = [{"role": "system", "content": SYSTEM_MESSAGE}, {"role": "user", "content": request}]
+    environment = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
+    try:
+        rendered = environment.from_string(template.source).render(
+            messages=messages,
+            add_generation_prompt=True,
+            bos_token=template.bos_token,
+            eos_token=template.eos_token,
+            raise_exception=_raise_template_error,
+        )
+    except TemplateError as exc:
+        raise UsageError(
+            f"the model's chat template cannot be rendered ({exc}); set model.use_chat_template: false"
+        ) from None
+    code_prefix = stub if stub is not None else "def"
+    return Prompt(
+        text=rendered + "```python\n" + code_prefix, code_prefix=code_prefix, special_tokens=True
+    )
+
+
+def _raise_template_error(message: str) -> None:
+    raise TemplateError(message)

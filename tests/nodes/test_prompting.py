@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from config.errors import UsageError
+from decoding.generator import ChatTemplate
 from nodes.prompting import (
     DEFAULT_EXAMPLE,
     DEFAULT_EXAMPLE_TASK,
+    build_chat_prompt,
     build_prompt,
     validate_stub,
     validate_task,
@@ -64,3 +66,30 @@ def test_stub_that_is_not_python_is_refused() -> None:
 
 def test_stub_gets_a_final_newline() -> None:
     assert validate_stub("def f(): ...").endswith("\n")
+
+
+GEMMA_STYLE = (
+    "{{ bos_token }}{% for m in messages %}<start_of_turn>{{ m['role'] }}\n{{ m['content'] }}<end_of_turn>\n"
+    "{% endfor %}{% if add_generation_prompt %}<start_of_turn>model\n{% endif %}"
+)
+
+
+def test_chat_prompt_renders_the_template_and_primes_a_code_block() -> None:
+    template = ChatTemplate(source=GEMMA_STYLE, bos_token="<bos>", eos_token="<eos>")
+    prompt = build_chat_prompt(template, "add numbers", stub=STUB, feedback="line 2: F821")
+    assert prompt.text.startswith("<bos><start_of_turn>system\n")
+    assert (
+        "<start_of_turn>user\nadd numbers\n\nComplete this code:\n```python\n" + STUB in prompt.text
+    )
+    assert "fix them:\nline 2: F821<end_of_turn>" in prompt.text
+    assert prompt.text.endswith("<start_of_turn>model\n```python\n" + STUB)
+    assert prompt.special_tokens
+    assert prompt.code_prefix == STUB
+
+
+def test_chat_template_that_raises_is_a_usage_error() -> None:
+    template = ChatTemplate(
+        source="{{ raise_exception('roles must alternate') }}", bos_token="", eos_token=""
+    )
+    with pytest.raises(UsageError, match="roles must alternate"):
+        build_chat_prompt(template, "t")

@@ -132,3 +132,10 @@ def test_tool_missing_from_path(
     assert "ruff is not installed" in checks["ruff"]["detail"]
     assert not checks["pyright"]["ok"]
     assert checks["lancedb"]["ok"]
+
+
+def test_chat_template_asked_of_a_model_without_one(tmp_path: Path) -> None:
+    config = tmp_path / "chat.yaml"
+    config.write_text("model:\n  use_chat_template: true\n", encoding="utf-8")
+    result = run_cli("-q", "--config", str(config), "task", tmp_path=tmp_path)
+    assert_one_line_error(result, 2, "has no chat template")
