@@ -176,11 +176,16 @@ class SecurityController:
         code: str,
         tokens_since_check: int,
         at_boundary: bool,
+        final: bool = False,
     ) -> SecurityDecision:
-        """Judge the beam's code so far (prompt + completion; fences and prose are stripped)."""
+        """Judge the beam's code so far (prompt + completion; fences and prose are stripped).
+
+        A ``final`` check (the beam has finished) always runs: what it returns is the code
+        the search may hand back, so no skip rule applies to it.
+        """
         stats = self.stats(gen_id)
         charge = self._charge(gen_id, beam_id)
-        skip = self._skip_reason(stats, tokens_since_check, at_boundary)
+        skip = None if final else self._skip_reason(stats, tokens_since_check, at_boundary)
         if skip is not None:
             stats.skips[skip.name] = stats.skips.get(skip.name, 0) + 1
             return SecurityDecision(skip, None, penalty_total=charge.total)

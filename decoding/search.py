@@ -83,8 +83,9 @@ class SecurityHook(Protocol):
         code: str,
         tokens_since_check: int,
         at_boundary: bool,
+        final: bool = False,
     ) -> SecurityDecision:
-        """Judge the beam's code so far."""
+        """Judge the beam's code so far (``final``: the beam has finished; always judge it)."""
         ...
 
     def fork(self, parent_id: int, child_id: int) -> None:
@@ -396,6 +397,7 @@ class BeamSearch:
             code=self._code_prefix + beam.result_text,
             tokens_since_check=beam.tokens_since_check,
             at_boundary=finished or beam.tracker.at_boundary,
+            final=finished,
         )
         beam.sec_penalty += decision.penalty_delta
         if not decision.action.name.startswith("SKIP_"):

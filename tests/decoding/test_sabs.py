@@ -236,9 +236,29 @@ def test_summary_sums_every_generation() -> None:
     controller = SecurityController(SABSConfig(min_tokens_between_checks=1))
     for gen_id in ("g1", "g2"):
         controller.check(
-            gen_id=gen_id, beam_id=0, step=1, position=1, code="import os\nos.system('x')\n",
-            tokens_since_check=5, at_boundary=True,
+            gen_id=gen_id,
+            beam_id=0,
+            step=1,
+            position=1,
+            code="import os\nos.system('x')\n",
+            tokens_since_check=5,
+            at_boundary=True,
         )
     summary = controller.summary()
     assert summary["verifier_calls"] == 2
     assert summary["hard_fails"] == 2
+
+
+def test_a_final_check_runs_whatever_the_skip_rules_say() -> None:
+    controller = SecurityController(SABSConfig(min_tokens_between_checks=100, max_verifier_calls=0))
+    decision = controller.check(
+        gen_id="g",
+        beam_id=0,
+        step=1,
+        position=1,
+        code="import os\nos.system('x')\n",
+        tokens_since_check=1,
+        at_boundary=False,
+        final=True,
+    )
+    assert decision.action is SecurityAction.HARD_FAIL
