@@ -443,6 +443,10 @@ class BeamSearch:
         best.beam_id = self._new_beam_id()
         best.seq_id = 0
         self._rewind(best, mark)
+        if self._controller is not None:
+            # The controller knows nothing of the new id: it charges again whatever the
+            # restored code holds, so the beam's own total starts from zero to match.
+            best.sec_penalty = 0.0
         self._active = [best]
         self._stats.repairs += 1
 
