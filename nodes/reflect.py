@@ -25,6 +25,8 @@ ADVICE: dict[str, str] = {
     "F821": "define or import every name you use",
     "F401": "remove the unused import",
     "F841": "use or remove the unused variable",
+    "CP004": "write a shorter, general solution (a loop or a formula, not one case per value)",
+    "CP105": "use the parameters to compute the result",
 }
 
 
@@ -36,14 +38,21 @@ def build_feedback(findings: Sequence[Finding], *, code: str) -> str:
         key=lambda f: (-f.severity, f.line, f.col),
     )
     items: list[str] = []
-    for finding in relevant[:MAX_FEEDBACK_ITEMS]:
+    seen: set[tuple[int, str]] = set()
+    for finding in relevant:
+        message = finding.message.strip().splitlines()[0] if finding.message.strip() else ""
+        if (finding.line, message) in seen:
+            continue  # ruff and pyright often say the same thing about one line
+        seen.add((finding.line, message))
+        if len(items) == MAX_FEEDBACK_ITEMS:
+            break
         where = f"line {finding.line}" if finding.line > 0 else "the code"
         source = lines[finding.line - 1].strip() if 0 < finding.line <= len(lines) else ""
         quoted = f" (`{source[:60]}`)" if source else ""
         advice = ADVICE.get(finding.rule)
         fix = f"; {advice}" if advice else ""
-        items.append(f"{where}{quoted}: {finding.tool} {finding.rule}: {finding.message}{fix}")
-    hidden = len(relevant) - len(items)
+        items.append(f"{where}{quoted}: {finding.tool} {finding.rule}: {message}{fix}")
+    hidden = len({(f.line, f.message) for f in relevant}) - len(items)
     if hidden > 0:
         items.append(f"and {hidden} more finding(s) of lower priority")
     return "\n".join(items)

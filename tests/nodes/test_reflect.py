@@ -44,3 +44,13 @@ def test_whole_file_findings_say_the_code() -> None:
     assert build_feedback(
         [finding(0, "CP001", Severity.ERROR, tool="completeness")], code=CODE
     ).startswith("the code: completeness CP001")
+
+
+def test_the_same_message_on_one_line_is_said_once() -> None:
+    twice = [finding(2, "F821", Severity.ERROR), finding(2, "F821", Severity.ERROR, tool="pyright")]
+    assert len(build_feedback(twice, code=CODE).splitlines()) == 1
+
+
+def test_only_the_first_line_of_a_message_is_kept() -> None:
+    long = Finding(line=2, col=1, tool="pyright", rule="X", severity=Severity.ERROR, message="first\n  detail")
+    assert build_feedback([long], code=CODE).endswith("pyright X: first")
