@@ -188,3 +188,33 @@ def test_killed_run_resumes_without_redoing_finished_cycles(tmp_path: Path) -> N
         document["stats"][0]["generate_seconds"] == before[0]["generate_seconds"]
     )  # cycle 1 not redone
     assert open_store(ctx).count() == 1  # logged once, by the resumed run
+
+
+def test_ctrl_c_leaves_the_run_resumable_and_says_how(tmp_path: Path) -> None:
+    config = tmp_path / "fast.yaml"
+    config.write_text("memory:\n  embedder: hash\n", encoding="utf-8")
+    cli = [sys.executable, str(ROOT / "main.py"), "--config", str(config)]
+    command = [*cli, "--max-cycles", "2", "--max-tokens", "24", "--beam-width", "2", TASK]
+    lines: list[str] = []
+    with subprocess.Popen(
+        command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
+    ) as process:
+        assert process.stderr is not None
+        for line in process.stderr:
+            lines.append(line)
+            if "cycle 2/2 generate" in line:
+                process.send_signal(signal.SIGINT)
+                break
+        rest = process.stderr.read()
+        code = process.wait(timeout=120)
+    run_id = lines[0].split()[1].rstrip(":")
+    assert code == 130
+    assert f"continue with: python main.py resume {run_id}" in rest
+    assert "Traceback" not in rest
+    listing = json.loads(
+        subprocess.run([*cli, "runs", "--json"], capture_output=True, text=True, check=True).stdout
+    )
+    assert [(r["run_id"], r["status"], r["cycles"]) for r in listing] == [(run_id, "resumable", 1)]
+    episode = open_store(context()).get(run_id)
+    assert episode is not None
+    assert episode.outcome is Outcome.INTERRUPTED  # what was done is kept until the run resumes
