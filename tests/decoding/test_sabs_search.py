@@ -104,8 +104,14 @@ def calculator_with_sabs(generator: Generator) -> Run:
 
 @pytest.fixture(scope="module")
 def repaired(generator: Generator) -> Run:
-    """The eval-hint stub with SABS checking every statement, so every eval is seen."""
-    return generate(generator, EVAL_HINT, SabsSettings(min_tokens_between_checks=1))
+    """The eval-hint stub with the shipped SABS settings: every beam fails, the search repairs."""
+    return generate(generator, EVAL_HINT, SabsSettings())
+
+
+@pytest.fixture(scope="module")
+def rarely_checked(generator: Generator) -> Run:
+    """The calculator with so many tokens required between checks that none runs mid-way."""
+    return generate(generator, CALCULATOR, SabsSettings(min_tokens_between_checks=10_000))
 
 
 @pytest.mark.parametrize("stub", [CALCULATOR, EVAL_HINT], ids=["calculator", "eval_hint"])
@@ -138,27 +144,20 @@ def test_repaired_output_has_no_critical_finding(repaired: Run) -> None:
     assert critical_rules(repaired.code) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a finished beam's last check is skipped when fewer than "
-    "min_tokens_between_checks tokens followed the previous one: after a repair the model "
-    "writes '    return eval(expression)' (6 tokens) and finishes unchecked",
-)
-def test_repair_with_shipped_settings_leaves_no_critical_finding(generator: Generator) -> None:
-    run = generate(generator, EVAL_HINT, SabsSettings())
-    assert critical_rules(run.code) == []
+def test_many_tokens_between_checks_skips_the_checks_mid_way(rarely_checked: Run) -> None:
+    assert rarely_checked.summary["skips"].get("SKIP_MIN_TOKENS", 0) > 0
 
 
-def test_many_tokens_between_checks_skips_every_check(generator: Generator) -> None:
-    run = generate(generator, CALCULATOR, SabsSettings(min_tokens_between_checks=10_000))
-    assert run.summary["verifier_calls"] == 0
-    assert run.summary["skips"].get("SKIP_MIN_TOKENS", 0) > 0
+def test_a_finished_beam_is_judged_even_when_every_check_mid_way_is_skipped(
+    rarely_checked: Run,
+) -> None:
+    assert rarely_checked.summary["hard_fails"] >= 1
+    assert critical_rules(rarely_checked.code) == []
 
 
 def test_a_budget_of_one_call_skips_the_later_checks(generator: Generator) -> None:
     sabs = SabsSettings(max_verifier_calls=1, min_tokens_between_checks=1)
     run = generate(generator, CALCULATOR, sabs)
-    assert run.summary["verifier_calls"] == 1
     assert run.summary["skips"].get("SKIP_BUDGET", 0) > 0
 
 
