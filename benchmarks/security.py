@@ -250,6 +250,7 @@ class TimedController(SecurityController):
         code: str,
         tokens_since_check: int,
         at_boundary: bool,
+        final: bool = False,
     ) -> SecurityDecision:
         """Judge the beam as the base controller does, timing the call."""
         started = time.perf_counter()
@@ -262,6 +263,7 @@ class TimedController(SecurityController):
                 code=code,
                 tokens_since_check=tokens_since_check,
                 at_boundary=at_boundary,
+                final=final,
             )
         finally:
             self.seconds += time.perf_counter() - started
