@@ -48,6 +48,7 @@ class GenerationStats:
     checkpoint_spills: int = 0
     checkpoint_restores: int = 0
     entropy_threshold: float = 0.0
+    live_beams: int = 0  # beams still decoding after the last step
     elapsed_s: float = 0.0
 
     @property

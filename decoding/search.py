@@ -221,6 +221,7 @@ class BeamSearch:
             self._step += 1
             self._advance()
             self._stats.elapsed_s = time.perf_counter() - started
+            self._stats.live_beams = len(self._active)
             if self._cfg.log_every and self._on_progress and self._step % self._cfg.log_every == 0:
                 self._on_progress(self._stats)
         self._stats.elapsed_s = time.perf_counter() - started

@@ -52,7 +52,7 @@ def generate(state: RunState, runtime: Runtime[RunContext]) -> dict[str, Any]:
     )
     seconds = time.perf_counter() - start
     stats = result.stats.to_dict()
-    ctx.progress.generation(cycle, stats)
+    ctx.progress.generation(cycle, stats, final=True)
     sabs_stats = controller.summary() if controller is not None else {}
     ctx.progress.sabs(cycle, sabs_stats)
     draft = Draft(

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rich.console import Console
+from rich.status import Status
 
 
 class ProgressView:
@@ -19,6 +20,7 @@ class ProgressView:
         self.console = console
         self.max_cycles = max_cycles
         self.quiet = quiet
+        self._status: Status | None = None
 
     def _line(self, cycle: int, text: str) -> None:
         if not self.quiet:
@@ -26,19 +28,39 @@ class ProgressView:
                 f"[dim]cycle {cycle}/{self.max_cycles}[/dim] {text}", highlight=False
             )
 
+    def _show(self, text: str) -> None:
+        """The live line under the log (on a terminal only): what is running right now."""
+        if self.quiet or not self.console.is_terminal:
+            return
+        if self._status is None:
+            self._status = self.console.status(text)
+            self._status.start()
+        else:
+            self._status.update(text)
+
+    def close(self) -> None:
+        """Remove the live line."""
+        if self._status is not None:
+            self._status.stop()
+            self._status = None
+
     def node_started(self, node: str, cycle: int) -> None:
         """A node began working on ``cycle``."""
         self._line(cycle, f"[bold]{node}[/bold] ...")
+        self._show(f"cycle {cycle}/{self.max_cycles} · {node}")
 
-    def generation(self, cycle: int, stats: Mapping[str, Any]) -> None:
-        """Progress of the search (called every ``log_every`` steps and at the end)."""
+    def generation(self, cycle: int, stats: Mapping[str, Any], *, final: bool = False) -> None:
+        """Progress of the search: live while it runs (every ``log_every`` steps), a line at the end."""
         beams = f", {stats['live_beams']} live beams" if "live_beams" in stats else ""
-        self._line(
-            cycle,
-            f"generate: {stats.get('generated_tokens', stats.get('tokens', 0))} tokens, "
+        text = (
+            f"generate: {stats.get('tokens', 0)} tokens decoded, "
             f"{float(stats.get('tokens_per_s', 0.0)):.1f} tok/s{beams}, "
-            f"{stats.get('branches', 0)} branches, {stats.get('backtracks', 0)} backtracks",
+            f"{stats.get('branches', 0)} branches, {stats.get('backtracks', 0)} backtracks"
         )
+        if final or not self.console.is_terminal:
+            self._line(cycle, text)
+        else:
+            self._show(f"cycle {cycle}/{self.max_cycles} · {text}")
 
     def sabs(self, cycle: int, stats: Mapping[str, Any]) -> None:
         """SABS decisions of the last generation."""

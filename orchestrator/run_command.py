@@ -254,11 +254,14 @@ def _drive(
             snapshot = graph.get_state(config)
             if not snapshot.interrupts:
                 break
+            run_ctx.progress.close()
             payload = Command(resume=_ask_gate(snapshot.interrupts[0].value, run_ctx, ctx, yes=yes))
     except KeyboardInterrupt:
+        run_ctx.progress.close()
         resources.log_interrupted(graph, run_ctx, run_id)
         run_ctx.progress.note(f"interrupted; continue with: python main.py resume {run_id}")
         raise
+    run_ctx.progress.close()
     return _report(graph, run_id, time.perf_counter() - start)
 
 
