@@ -51,7 +51,7 @@ class ProgressView:
 
     def generation(self, cycle: int, stats: Mapping[str, Any], *, final: bool = False) -> None:
         """Progress of the search: live while it runs (every ``log_every`` steps), a line at the end."""
-        beams = f", {stats['live_beams']} live beams" if "live_beams" in stats else ""
+        beams = f", {stats['live_beams']} live beams" if "live_beams" in stats and not final else ""
         text = (
             f"generate: {stats.get('tokens', 0)} tokens decoded, "
             f"{float(stats.get('tokens_per_s', 0.0)):.1f} tok/s{beams}, "

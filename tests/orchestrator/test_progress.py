@@ -22,8 +22,16 @@ def test_generation_summary_names_tokens_speed_beams_and_branches() -> None:
         final=True,
     )
     assert out.getvalue().strip() == (
-        "cycle 2/3 generate: 40 tokens decoded, 12.5 tok/s, 3 live beams, 4 branches, 1 backtracks"
+        "cycle 2/3 generate: 40 tokens decoded, 12.5 tok/s, 4 branches, 1 backtracks"
     )
+
+
+def test_progress_while_decoding_names_the_live_beams_when_not_on_a_terminal() -> None:
+    progress, out = view()
+    progress.generation(
+        1, {"tokens": 8, "tokens_per_s": 4.0, "live_beams": 3, "branches": 1, "backtracks": 0}
+    )
+    assert "3 live beams" in out.getvalue()
 
 
 def test_findings_are_counted_per_tool() -> None:
