@@ -25,7 +25,7 @@ from orchestrator.command import CommandContext
 from orchestrator.context import RunContext
 from orchestrator.graph import LoopGraph, build_graph, recursion_limit
 from orchestrator.runs import RunStoreError, list_runs, new_run_id, open_checkpointer, run_config
-from orchestrator.state import RunState
+from orchestrator.state import RunState, initial_state
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -215,20 +215,7 @@ def execute_run(
     run_id = new_run_id()
     max_cycles = ctx.settings.cycles.max_cycles
     run_ctx.progress.note(f"run {run_id}: up to {max_cycles} cycle(s)")
-    initial: RunState = {
-        "run_id": run_id,
-        "task": spec.task,
-        "stub": spec.stub,
-        "max_cycles": max_cycles,
-        "draft": None,
-        "attempts": [],
-        "feedback": "",
-        "feedback_history": [],
-        "reflect_seconds": [],
-        "critique": "",
-        "status": "running",
-        "episode_id": None,
-    }
+    initial = initial_state(run_id, spec.task, spec.stub, max_cycles)
     return _drive(graph, run_ctx, ctx, run_id, initial, yes=yes)
 
 

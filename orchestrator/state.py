@@ -55,3 +55,21 @@ class RunState(TypedDict):
     critique: str  # the model's own short critique of the last attempt, if asked
     status: Status  # running until the run ends
     episode_id: str | None  # set by the learn node once the episode is stored
+
+
+def initial_state(run_id: str, task: str, stub: str | None, max_cycles: int) -> RunState:
+    """The state a new run starts from."""
+    return {
+        "run_id": run_id,
+        "task": task,
+        "stub": stub,
+        "max_cycles": max_cycles,
+        "draft": None,
+        "attempts": [],
+        "feedback": "",
+        "feedback_history": [],
+        "reflect_seconds": [],
+        "critique": "",
+        "status": "running",
+        "episode_id": None,
+    }

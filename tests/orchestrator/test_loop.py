@@ -22,6 +22,7 @@ from orchestrator.command import CommandContext
 from orchestrator.resources import open_run_resources
 from orchestrator.run_command import TaskSpec, execute_run
 from orchestrator.runs import run_config
+from orchestrator.state import initial_state
 
 ROOT = Path(__file__).resolve().parents[2]
 TASK = "Write a function that returns the larger of two integers"
@@ -74,23 +75,10 @@ def test_human_gate_pauses_and_a_stop_answer_ends_the_run() -> None:
         data_dir=ctx.data_dir,
     )
     run_id = "gate-test"
-    initial = {
-        "run_id": run_id,
-        "task": TASK,
-        "stub": None,
-        "max_cycles": 3,
-        "draft": None,
-        "attempts": [],
-        "feedback": "",
-        "feedback_history": [],
-        "reflect_seconds": [],
-        "critique": "",
-        "status": "running",
-        "episode_id": None,
-    }
+    initial = initial_state(run_id, TASK, None, 3)
     with open_run_resources(ctx) as (run_ctx, graph):
         config = run_config(run_id, recursion_limit=20)
-        graph.invoke(initial, config, context=run_ctx)  # type: ignore[arg-type]
+        graph.invoke(initial, config, context=run_ctx)
         paused = graph.get_state(config)
         assert paused.next == ("approve",)
         assert paused.interrupts[0].value["cycle"] == 1
