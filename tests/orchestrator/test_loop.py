@@ -206,3 +206,47 @@ def test_ctrl_c_leaves_the_run_resumable_and_says_how(tmp_path: Path) -> None:
     episode = open_store(context()).get(run_id)
     assert episode is not None
     assert episode.outcome is Outcome.INTERRUPTED  # what was done is kept until the run resumes
+
+
+def test_batch_records_a_failing_task_and_goes_on(tmp_path: Path) -> None:
+    tasks = tmp_path / "tasks.jsonl"
+    tasks.write_text(
+        json.dumps({"id": "too-long", "task": "word " * 700})
+        + "\n"
+        + json.dumps({"id": "ok", "task": TASK})
+        + "\n",
+        encoding="utf-8",
+    )
+    config = tmp_path / "fast.yaml"
+    config.write_text("memory:\n  embedder: hash\n", encoding="utf-8")
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "main.py"),
+            "run",
+            "--tasks",
+            str(tasks),
+            "--json",
+            "--config",
+            str(config),
+            "--n-ctx",
+            "512",
+            "--max-tokens",
+            "16",
+            "--max-cycles",
+            "1",
+            "--beam-width",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr  # not every task succeeded
+    first, second = json.loads(result.stdout)
+    assert first["label"] == "too-long"
+    assert "the context holds 512" in first["error"]
+    assert second["label"] == "ok"
+    assert second["error"] == ""
+    assert second["cycles"] == 1
