@@ -129,6 +129,8 @@ class GreedyCompleter:
 
     def complete(self, prompt: str, *, task: str) -> Completion:
         """Greedy completion of ``prompt`` up to ``max_tokens`` or a stop sequence."""
+        from decoding.search import top_level_end
+
         started = time.perf_counter()
         out = self._llama(
             prompt,
@@ -140,7 +142,11 @@ class GreedyCompleter:
         choice = out["choices"][0]
         tokens = int(out["usage"]["completion_tokens"])
         reason = {"length": "max_tokens"}.get(choice["finish_reason"], "stop")
-        return Completion(prompt + choice["text"], seconds, tokens, tokens, reason)
+        text = choice["text"]
+        end = top_level_end(text) if self._decoding.stop_at_top_level else None
+        if end is not None:  # the search's own end-of-function rule, applied after the fact
+            text, reason = text[:end], "stop"
+        return Completion(prompt + text, seconds, tokens, tokens, reason)
 
 
 @contextmanager
