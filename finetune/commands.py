@@ -174,7 +174,7 @@ def review_interactively(
         console.rule(f"pending episode {number} of {len(pending)}")
         console.print(episode_view(episode))
         answer = Prompt.ask(
-            "[a]pprove, [r]eject, [s]kip or [q]uit",
+            "(a)pprove, (r)eject, (s)kip or (q)uit",
             choices=["a", "r", "s", "q"],
             default="s",
             console=console,
