@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from config.errors import UserError
+from config.files import atomic_writer
 
 GGUF_MAGIC = b"GGUF"
 DEFAULT_MODEL = "default"
@@ -80,17 +81,14 @@ def check_gguf(path: Path) -> None:
     except OSError as exc:
         raise ModelFileError(f"model file {path} cannot be read: {exc.strerror}") from None
     if magic != GGUF_MAGIC:
-        raise ModelFileError(f"model file {path} is not a GGUF file (its first bytes are not 'GGUF')")
+        raise ModelFileError(
+            f"model file {path} is not a GGUF file (its first bytes are not 'GGUF')"
+        )
 
 
 def sha256_prefix(path: Path, length: int = 12) -> str:
     """The first ``length`` hex digits of the file's sha256, cached beside the file when possible."""
-    stamp = _read_stamp(path)
-    if stamp is not None:
-        return stamp[:length]
-    digest = _sha256(path)
-    _write_stamp(path, digest)
-    return digest[:length]
+    return _sha256_cached(path)[:length]
 
 
 def _sha256(path: Path) -> str:
@@ -119,21 +117,23 @@ def _read_stamp(path: Path) -> str | None:
 
 
 def _stamp_matches(path: Path, expected: str) -> bool:
-    if not path.exists():
-        return False
+    return path.exists() and _sha256_cached(path) == expected
+
+
+def _sha256_cached(path: Path) -> str:
+    """The file's sha256: from its stamp while size and mtime match, else hashed and stamped."""
     recorded = _read_stamp(path)
     if recorded is None:
         recorded = _sha256(path)
         _write_stamp(path, recorded)
-    return recorded == expected
+    return recorded
 
 
 def _write_stamp(path: Path, digest: str) -> None:
     try:
         stat = path.stat()
         record = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": digest}
-        tmp = _stamp_path(path).with_suffix(".tmp")
-        tmp.write_text(json.dumps(record), encoding="utf-8")
-        tmp.replace(_stamp_path(path))
+        with atomic_writer(_stamp_path(path)) as handle:
+            handle.write(json.dumps(record))
     except OSError:
         pass  # a read-only location only costs a re-hash next time

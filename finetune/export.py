@@ -8,16 +8,12 @@ interrupted export never leaves a half-written dataset.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
 
 from config.errors import UserError
+from config.files import atomic_writer
 from finetune.card import dataset_card
 from finetune.records import FORMATS, ExportFormat, to_record
 from memory.episode import Episode, ReviewStatus
@@ -70,14 +66,14 @@ def export(store: EpisodeStore, fmt: ExportFormat, out: Path, force: bool = Fals
     exported: list[Episode] = []
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        with _atomic_writer(out) as handle:
+        with atomic_writer(out) as handle:
             for episode in reversed(episodes):  # oldest first
                 record = to_record(episode, fmt)
                 if record is not None:
                     handle.write(json.dumps(record, ensure_ascii=False) + "\n")
                     exported.append(episode)
         summary = _summarise(fmt, out, card, exported, skipped=len(episodes) - len(exported))
-        with _atomic_writer(card) as handle:
+        with atomic_writer(card) as handle:
             handle.write(dataset_card(summary))
     except OSError as exc:
         raise ExportError(f"cannot write {out}: {exc.strerror or exc}") from None
@@ -100,19 +96,3 @@ def _summarise(
         last_created=max(created, default=None),
         exported_at=datetime.now(UTC),
     )
-
-
-@contextmanager
-def _atomic_writer(target: Path) -> Iterator[IO[str]]:
-    """A text handle on a temporary file beside ``target``, renamed onto it on success."""
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        tmp.replace(target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

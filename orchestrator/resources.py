@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,6 +9,7 @@ from pathlib import Path
 from rich.console import Console
 
 from config.errors import UsageError
+from config.files import atomic_writer
 from decoding.generator import Generator
 from decoding.model_file import resolve_model
 from decoding.sabs import SABSConfig, SecurityController
@@ -74,11 +73,8 @@ def write_code(path: Path, code: str, *, force: bool) -> None:
     """Write ``code`` to ``path`` atomically; refuse to overwrite without ``force``."""
     if path.exists() and not force:
         raise UsageError(f"{path} exists; pass --force to overwrite it")
-    directory = path.parent if str(path.parent) else Path()
     try:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        with atomic_writer(path) as handle:
             handle.write(code if code.endswith("\n") else code + "\n")
-        Path(tmp).replace(path)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror}") from None

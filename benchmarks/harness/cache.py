@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from config.files import atomic_writer
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -47,14 +47,8 @@ class ResultCache:
     def put(self, problem_id: str, record: Mapping[str, Any]) -> None:
         """Store ``record`` for ``problem_id`` atomically."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(record, handle, indent=1)
-            Path(tmp).replace(self.path(problem_id))
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_writer(self.path(problem_id)) as handle:
+            json.dump(record, handle, indent=1)
 
 
 def _safe(name: str) -> str:

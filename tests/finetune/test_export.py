@@ -136,7 +136,7 @@ def test_a_failed_export_leaves_the_old_file_and_no_temporary(
     def broken(*_: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("finetune.export.os.fsync", broken)
+    monkeypatch.setattr("config.files.os.fsync", broken)
     with pytest.raises(ExportError, match="No space left"):
         export(store, "sft", out, force=True)
     assert out.read_text(encoding="utf-8") == "old\n"
