@@ -185,7 +185,6 @@ def handle_resume(args: argparse.Namespace, ctx: CommandContext) -> int:
         else:
             run_ctx.progress.note(f"resuming run {args.run_id} before {', '.join(snapshot.next)}")
             report = _drive(graph, run_ctx, ctx, args.run_id, None, yes=args.yes)
-    args.out = None
     return _finish(report, args, ctx)
 
 
