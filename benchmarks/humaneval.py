@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from rich.progress import Progress
 
+from benchmarks.harness.analysis import compare_modes
 from benchmarks.harness.cache import ResultCache, settings_hash
 from benchmarks.harness.data import Problem, humaneval_problems
 from benchmarks.harness.modes import (
@@ -255,10 +256,16 @@ def _run(args: argparse.Namespace) -> int:
     if "loop" in records:
         loop = next(s for s in summaries if s.mode == "loop")
         table += loop_notes(loop, records["loop"])
+    reference = "greedy" if "greedy" in records else next(iter(records))
+    comparison, analysis = compare_modes(records, reference=reference, key="problem",
+                                         outcome="passed")
+    table += "\n" + comparison
     out: Path = args.out
-    write_json(out / f"{name}.json", document(
-        summaries, records, model_file=model_file, max_tokens=args.max_tokens, limits=limits
-    ))
+    write_json(out / f"{name}.json", {
+        **document(summaries, records, model_file=model_file, max_tokens=args.max_tokens,
+                   limits=limits),
+        "analysis": analysis,
+    })
     write_text(out / f"{name}.md", f"{title}\n\n{table}")
     (plot_sweep if args.sweep else plot_modes)(out / f"{name}.png", summaries, title=title)
     print(table)

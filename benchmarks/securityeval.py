@@ -25,6 +25,7 @@ from rich.progress import Progress
 
 from analysis.findings import Severity
 from analysis.security import Policy, scan_findings
+from benchmarks.harness.analysis import compare_modes
 from benchmarks.harness.bandit import run_bandit
 from benchmarks.harness.cache import ResultCache, settings_hash
 from benchmarks.harness.data import SECURITYEVAL_DEFAULT, SecurityPrompt, securityeval_prompts
@@ -212,7 +213,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                                      max_tokens=args.max_tokens, cache_root=args.cache,
                                      progress=progress)
     summaries = [summarise(mode, records[mode]) for mode in modes]
-    text = table(summaries)
+    comparison, analysis = compare_modes(records, reference=modes[0], key="id",
+                                         outcome="bandit_insecure")
+    text = table(summaries) + "\n" + comparison
     title = f"SecurityEval, first {len(prompts)} prompts, {model_file.name}"
     write_json(args.out / "securityeval.json", {
         "benchmark": "securityeval",
@@ -222,6 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "bandit_insecure_at": BANDIT_INSECURE,
         "verifier_insecure_at": Severity.WARNING.name,
         "summaries": summaries,
+        "analysis": analysis,
         "records": {mode: [slim(r) for r in rs] for mode, rs in records.items()},
     })
     write_text(args.out / "securityeval.md", f"{title}\n\n{text}")
