@@ -240,31 +240,11 @@ class TimedController(SecurityController):
         super().__init__(config)
         self.seconds = 0.0
 
-    def check(
-        self,
-        *,
-        gen_id: str,
-        beam_id: int,
-        step: int,
-        position: int,
-        code: str,
-        tokens_since_check: int,
-        at_boundary: bool,
-        final: bool = False,
-    ) -> SecurityDecision:
+    def check(self, **kwargs: Any) -> SecurityDecision:
         """Judge the beam as the base controller does, timing the call."""
         started = time.perf_counter()
         try:
-            return super().check(
-                gen_id=gen_id,
-                beam_id=beam_id,
-                step=step,
-                position=position,
-                code=code,
-                tokens_since_check=tokens_since_check,
-                at_boundary=at_boundary,
-                final=final,
-            )
+            return super().check(**kwargs)
         finally:
             self.seconds += time.perf_counter() - started
 
