@@ -18,7 +18,7 @@ from decoding.generator import Generator
 from decoding.model_file import ModelFile
 from decoding.result import GenerationResult
 from decoding.sabs import SABSConfig, SecurityController
-from nodes.prompting import Prompt, build_prompt
+from nodes.prompting import DEFAULT_EXAMPLE, DEFAULT_EXAMPLE_TASK, Prompt, build_prompt
 
 pytestmark = pytest.mark.model
 
@@ -76,8 +76,12 @@ def generator(default_model: ModelFile) -> Iterator[Generator]:
 
 
 def generate(generator: Generator, stub: str, sabs: SabsSettings | None) -> Run:
-    """Complete ``stub`` the way the product does, with SABS when ``sabs`` is given."""
-    prompt = build_prompt(TASK, stub=stub)
+    """Complete ``stub`` the way the product does, with SABS when ``sabs`` is given.
+
+    One example stands before the stub, as a retrieved past episode would: it keeps the
+    model's answer short, and the plain search then writes ``eval``.
+    """
+    prompt = build_prompt(TASK, stub=stub, examples=[(DEFAULT_EXAMPLE_TASK, DEFAULT_EXAMPLE)])
     controller = SecurityController(SABSConfig.from_settings(sabs)) if sabs is not None else None
     lambda_weight = sabs.lambda_weight if sabs is not None else 0.0
     result = generator.generate(

@@ -31,8 +31,17 @@ def test_builtin_example_shows_the_shape_when_nothing_is_retrieved() -> None:
 
 def test_stub_is_completed() -> None:
     prompt = build_prompt("add numbers", stub=STUB)
-    assert prompt.text.endswith(STUB)
+    assert prompt.text.endswith("# Task: add numbers\n" + STUB)
     assert prompt.code_from("    return a + b\n") == STUB + "    return a + b\n"
+
+
+def test_a_stub_takes_the_place_of_the_builtin_example() -> None:
+    assert DEFAULT_EXAMPLE not in build_prompt("add numbers", stub=STUB).text
+
+
+def test_retrieved_examples_are_shown_before_a_stub() -> None:
+    prompt = build_prompt("t", stub=STUB, examples=[("old task", "def old():\n    return 1\n")])
+    assert prompt.text.index("def old():") < prompt.text.index(STUB)
 
 
 def test_feedback_appears_as_comments_before_the_code() -> None:
