@@ -107,10 +107,12 @@ def run_one(
     limits: Limits,
     cache_root: Path,
     progress: Progress,
+    config_file: Path | None = None,
 ) -> list[dict[str, Any]]:
     """Every problem's record for ``run``, from the cache where possible."""
     settings = benchmark_settings(
         run.mode,
+        config_file=config_file,
         model=str(model_file.path),
         max_tokens=max_tokens,
         entropy_threshold=run.threshold,
@@ -207,6 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--mode", choices=["all", *MODES], default="all")
     parser.add_argument("--limit", type=int, help="the first N problems (default: all 164)")
     parser.add_argument("--model", default="default", help='GGUF file, or "default"')
+    parser.add_argument("--config", type=Path, help="YAML settings over the shipped ones")
     parser.add_argument("--max-tokens", type=int, help="tokens per completion (default: settings)")
     parser.add_argument("--sweep", help='entropy thresholds for the beams mode, e.g. "0.5,1,2,auto"')
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per test run")
@@ -246,6 +249,7 @@ def _run(args: argparse.Namespace) -> int:
                 limits=limits,
                 cache_root=args.cache,
                 progress=progress,
+                config_file=args.config,
             )
     summaries = [
         summarise_mode(str(run.threshold) if args.sweep else run.label, records[run.label])
@@ -264,6 +268,7 @@ def _run(args: argparse.Namespace) -> int:
     write_json(out / f"{name}.json", {
         **document(summaries, records, model_file=model_file, max_tokens=args.max_tokens,
                    limits=limits),
+        "config": str(args.config) if args.config else None,
         "analysis": analysis,
     })
     write_text(out / f"{name}.md", f"{title}\n\n{table}")

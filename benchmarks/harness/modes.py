@@ -65,17 +65,18 @@ class Completer(Protocol):
 def benchmark_settings(
     mode: Mode,
     *,
+    config_file: Path | None = None,
     model: str = "default",
     max_tokens: int | None = None,
     entropy_threshold: float | Literal["auto"] | None = None,
     extra_stops: tuple[str, ...] = (),
 ) -> Settings:
-    """The shipped settings with the benchmark's overrides for ``mode``.
+    """The shipped settings (or ``config_file`` over them) with the benchmark's overrides.
 
     ``extra_stops`` are appended to the stop sequences. The loop runs without
     retrieval of past episodes (each problem stands alone, whatever the order).
     """
-    stops = load_settings(environ={}).decoding.stop_sequences + extra_stops
+    stops = load_settings(config_file, environ={}).decoding.stop_sequences + extra_stops
     overrides: dict[str, Any] = {
         "model.path": model,
         "decoding.max_tokens": max_tokens,
@@ -86,7 +87,7 @@ def benchmark_settings(
         "memory.embedder": "hash",
         "cycles.require_human_approval": False,
     }
-    return load_settings(environ={}, overrides=overrides)
+    return load_settings(config_file, environ={}, overrides=overrides)
 
 
 def relevant_settings(mode: Mode, settings: Settings) -> dict[str, Any]:

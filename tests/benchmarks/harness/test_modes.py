@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from benchmarks.harness.cache import settings_hash
@@ -34,3 +36,17 @@ def test_the_entropy_threshold_changes_the_cache_key() -> None:
 def test_the_sabs_settings_key_only_the_modes_that_use_them() -> None:
     assert "sabs" not in relevant_settings("beams", benchmark_settings("beams"))
     assert "sabs" in relevant_settings("sabs", benchmark_settings("sabs"))
+
+
+def test_a_config_file_changes_the_settings_and_the_cache_key(tmp_path: Path) -> None:
+    config = tmp_path / "lp.yaml"
+    config.write_text("decoding:\n  length_penalty: 0.0\n", encoding="utf-8")
+    tuned = benchmark_settings("beams", config_file=config)
+    assert tuned.decoding.length_penalty == 0.0
+    shipped = relevant_settings("beams", benchmark_settings("beams"))
+    assert settings_hash(relevant_settings("beams", tuned)) != settings_hash(shipped)
+
+
+def test_the_loop_cache_key_holds_the_shape_of_its_prompt() -> None:
+    prompt = relevant_settings("loop", benchmark_settings("loop"))["prompt"]
+    assert "{task}" in prompt and prompt.endswith("{stub}\n")
