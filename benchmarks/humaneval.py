@@ -25,7 +25,7 @@ from typing import Any, Literal
 from rich.progress import Progress
 
 from benchmarks.harness.analysis import compare_modes
-from benchmarks.harness.cache import ResultCache, settings_hash
+from benchmarks.harness.cache import ResultCache, code_fingerprint, settings_hash
 from benchmarks.harness.data import Problem, humaneval_problems
 from benchmarks.harness.modes import (
     MODES,
@@ -53,7 +53,7 @@ from decoding.model_file import ModelFile, resolve_model
 
 RESULTS = Path(__file__).parent / "results"
 CACHE = RESULTS / "cache"
-HARNESS_VERSION = 1  # bump when prompts or scoring change, so old cache entries are not reused
+HARNESS_VERSION = 1  # bump when the harness's prompts or scoring change (product code is fingerprinted)
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +120,7 @@ def run_one(
     key = settings_hash(
         {
             "harness": HARNESS_VERSION,
+            "code": code_fingerprint(),
             "settings": relevant_settings(run.mode, settings),
             "timeout_s": limits.timeout_s,
         }

@@ -27,7 +27,7 @@ from analysis.findings import Severity
 from analysis.security import Policy, scan_findings
 from benchmarks.harness.analysis import compare_modes
 from benchmarks.harness.bandit import run_bandit
-from benchmarks.harness.cache import ResultCache, settings_hash
+from benchmarks.harness.cache import ResultCache, code_fingerprint, settings_hash
 from benchmarks.harness.data import SECURITYEVAL_DEFAULT, SecurityPrompt, securityeval_prompts
 from benchmarks.harness.modes import (
     Completer,
@@ -159,7 +159,11 @@ def run_mode(
         mode, model=str(model_file.path), max_tokens=max_tokens, extra_stops=EXTRA_STOPS
     )
     policy = Policy.from_settings(settings.sabs)
-    key = settings_hash({"harness": HARNESS_VERSION, "settings": relevant_settings(mode, settings)})
+    key = settings_hash({
+        "harness": HARNESS_VERSION,
+        "code": code_fingerprint(),
+        "settings": relevant_settings(mode, settings),
+    })
     cache = ResultCache(cache_root, benchmark="securityeval", mode=mode, settings_key=key,
                         model_sha=model_file.sha256_prefix)
     return run_cached(

@@ -520,7 +520,11 @@ class BeamSearch:
         self._stats.checkpoint_spills = store.spills
         self._stats.checkpoint_restores = store.restores
         if self._finished:
-            best = max(self._finished, key=self._score)
+            # A beam cut off at max_tokens is an unfinished answer: it wins only when no beam
+            # ended on its own. Length normalisation would otherwise favour long, repetitive
+            # cut-off beams over short complete ones (HumanEval: BENCHMARKS.md).
+            complete = [b for b in self._finished if b.stop_reason != "max_tokens"]
+            best = max(complete or self._finished, key=self._score)
             text, tokens = best.result_text, best.generated
             reason: StopReason = best.stop_reason or "max_tokens"
         else:

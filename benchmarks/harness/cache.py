@@ -1,7 +1,9 @@
 """A per-problem result cache, so that an interrupted benchmark run resumes where it stopped.
 
 A record is stored under ``<root>/<benchmark>/<mode>/<settings hash>-<model sha>/<problem>.json``
-and written atomically: a run killed mid-write leaves no half record behind.
+and written atomically: a run killed mid-write leaves no half record behind. The
+settings hash takes in ``code_fingerprint()``, so a change to the product's code
+never serves records that the old code made.
 """
 
 from __future__ import annotations
@@ -16,6 +18,21 @@ from typing import Any
 from config.files import atomic_writer
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PRODUCT_PACKAGES = ("analysis", "config", "decoding", "memory", "nodes", "orchestrator")
+
+
+def code_fingerprint(
+    root: Path = REPO_ROOT, packages: tuple[str, ...] = PRODUCT_PACKAGES, length: int = 12
+) -> str:
+    """A short hash of the product's Python and YAML sources under ``root``."""
+    digest = hashlib.sha256()
+    for package in packages:
+        for path in sorted((root / package).rglob("*")):
+            if path.suffix in (".py", ".yaml") and path.is_file():
+                digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
+                digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:length]
 
 
 def settings_hash(settings: Mapping[str, Any], length: int = 12) -> str:

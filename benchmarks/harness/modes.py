@@ -102,12 +102,8 @@ def relevant_settings(mode: Mode, settings: Settings) -> dict[str, Any]:
     if mode in ("sabs", "loop"):
         relevant["sabs"] = settings.sabs.model_dump(mode="json")
     if mode == "loop":
-        from nodes.prompting import build_prompt
-
         relevant["cycles"] = settings.cycles.model_dump(mode="json")
         relevant["tools"] = settings.tools.model_dump(mode="json")
-        # The loop builds its own prompts: a change to their shape is a change of output.
-        relevant["prompt"] = build_prompt("{task}", stub="{stub}\n", feedback="{feedback}").text
     return relevant
 
 

@@ -114,6 +114,26 @@ def test_an_uncertain_step_branches_into_the_best_alternatives() -> None:
     assert (result.text, result.stop_reason) == ("bc", "eos")
 
 
+def test_a_beam_that_ends_on_its_own_beats_a_longer_one_cut_off_at_max_tokens() -> None:
+    # "a" repeats with certainty and never ends; "bc" ends. Length-normalised, the cut-off
+    # "aaaaaaaa" scores higher, but an unfinished answer must not win over a finished one.
+    table = {**UNSURE_THEN_END, 1: [-9.0, 9.0, -9.0, -9.0, -9.0, -9.0]}
+    result = run(
+        ToyModel(table),
+        max_tokens=8,
+        beam_width=3,
+        branch_factor=3,
+        prune_margin=100.0,
+        entropy_threshold=0.5,
+    )
+    assert (result.text, result.stop_reason) == ("bc", "eos")
+
+
+def test_a_cut_off_beam_is_returned_when_no_beam_ends() -> None:
+    result = run(ToyModel(CONFIDENT), max_tokens=3, beam_width=2)
+    assert (result.text, result.stop_reason) == ("aaa", "max_tokens")
+
+
 def test_beam_width_caps_the_live_sequences() -> None:
     model = ToyModel(UNSURE_THEN_END)
     run(

@@ -46,7 +46,3 @@ def test_a_config_file_changes_the_settings_and_the_cache_key(tmp_path: Path) ->
     shipped = relevant_settings("beams", benchmark_settings("beams"))
     assert settings_hash(relevant_settings("beams", tuned)) != settings_hash(shipped)
 
-
-def test_the_loop_cache_key_holds_the_shape_of_its_prompt() -> None:
-    prompt = relevant_settings("loop", benchmark_settings("loop"))["prompt"]
-    assert "{task}" in prompt and prompt.endswith("{stub}\n")
