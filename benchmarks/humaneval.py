@@ -256,7 +256,8 @@ def _run(args: argparse.Namespace) -> int:
         summarise_mode(str(run.threshold) if args.sweep else run.label, records[run.label])
         for run in runs
     ]
-    title = f"HumanEval, first {len(problems)} problems, {model_file.name}"
+    which = "all" if args.limit is None else "first"
+    title = f"HumanEval, {which} {len(problems)} problems, {model_file.name}"
     table = modes_table(summaries, first=first) + "\n" + failures_table(summaries, first=first)
     if "loop" in records:
         loop = next(s for s in summaries if s.mode == "loop")

@@ -220,7 +220,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     comparison, analysis = compare_modes(records, reference=modes[0], key="id",
                                          outcome="bandit_insecure")
     text = table(summaries) + "\n" + comparison
-    title = f"SecurityEval, first {len(prompts)} prompts, {model_file.name}"
+    which = "all" if args.limit is None else "first"
+    title = f"SecurityEval, {which} {len(prompts)} prompts, {model_file.name}"
     write_json(args.out / "securityeval.json", {
         "benchmark": "securityeval",
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
