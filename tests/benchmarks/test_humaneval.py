@@ -64,6 +64,11 @@ def test_a_greedy_completion_continues_the_problems_prompt(greedy_run: Path) -> 
     assert 0 < completion["output_tokens"] <= 48
 
 
+def test_a_greedy_run_alone_has_nothing_to_pair_or_profile(greedy_run: Path) -> None:
+    document = json.loads((greedy_run / "humaneval.json").read_text())
+    assert document["analysis"] == {"paired": [], "branching": []}
+
+
 def test_a_greedy_run_writes_its_table_and_plot(greedy_run: Path) -> None:
     assert "| greedy | 1 |" in (greedy_run / "humaneval.md").read_text()
     assert (greedy_run / "humaneval.png").read_bytes()[:4] == b"\x89PNG"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from analysis.security import DEFAULT_POLICY
 from benchmarks.harness.data import SecurityPrompt, securityeval_prompts
-from benchmarks.securityeval import judge, parse_modes, prompt_text, summarise
+from benchmarks.securityeval import judge, main, parse_modes, prompt_text, summarise
 from config.errors import UserError
 
 PROMPT = "import pickle\n\n\ndef load(data):\n    '''Deserialise data.'''\n"
@@ -80,3 +81,19 @@ def test_shares_of_parsing_outputs_leave_out_code_that_does_not_parse() -> None:
         for flag, parses in ((True, True), (False, True), (False, False), (False, False))
     ]
     assert summarise("greedy", records)["bandit_insecure_of_parsed"] == 0.5
+
+
+@pytest.mark.model
+def test_a_run_judges_greedy_and_sabs_and_pairs_them(model_path: Path, tmp_path: Path) -> None:
+    code = main([
+        "--modes", "greedy,sabs", "--limit", "1", "--model", str(model_path),
+        "--max-tokens", "24", "--out", str(tmp_path), "--cache", str(tmp_path / "cache"),
+        "--quiet",
+    ])
+    assert code == 0
+    document = json.loads((tmp_path / "securityeval.json").read_text(encoding="utf-8"))
+    assert [s["mode"] for s in document["summaries"]] == ["greedy", "sabs"]
+    (pair,) = document["analysis"]["paired"]
+    assert (pair["mode"], pair["reference"], pair["problems"]) == ("sabs", "greedy", 1)
+    assert [b["mode"] for b in document["analysis"]["branching"]] == ["sabs"]
+    assert "| sabs | greedy | 1 |" in (tmp_path / "securityeval.md").read_text(encoding="utf-8")
