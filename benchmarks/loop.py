@@ -13,17 +13,13 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-
+from benchmarks.harness.modes import open_loop
 from config.loader import load_settings
-from orchestrator.command import CommandContext
-from orchestrator.resources import open_run_resources
 from orchestrator.run_command import RunReport, TaskSpec, execute_run
 
 TASKS = [
@@ -62,23 +58,15 @@ def main() -> None:
         },
     )
     reports: list[RunReport] = []
-    with tempfile.TemporaryDirectory() as data:
-        ctx = CommandContext(
-            settings=settings,
-            console=Console(stderr=True),
-            json_output=False,
-            quiet=False,
-            data_dir=Path(data),
-        )
-        with open_run_resources(ctx) as (run_ctx, graph):
-            for task in TASKS[: args.tasks]:
-                start = time.perf_counter()
-                reports.append(execute_run(graph, run_ctx, ctx, TaskSpec(task), yes=True))
-                print(
-                    f"{task[:60]:60s} {reports[-1].status:8s} {reports[-1].cycles} cycle(s) "
-                    f"{time.perf_counter() - start:6.1f} s",
-                    flush=True,
-                )
+    with open_loop(settings, quiet=False) as (graph, run_ctx, ctx):
+        for task in TASKS[: args.tasks]:
+            start = time.perf_counter()
+            reports.append(execute_run(graph, run_ctx, ctx, TaskSpec(task), yes=True))
+            print(
+                f"{task[:60]:60s} {reports[-1].status:8s} {reports[-1].cycles} cycle(s) "
+                f"{time.perf_counter() - start:6.1f} s",
+                flush=True,
+            )
     summary = summarise(reports, args.max_cycles)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(

@@ -135,8 +135,7 @@ def branch_profile(mode: str, records: Sequence[Mapping[str, Any]]) -> BranchPro
     return BranchProfile(
         mode=mode,
         problems=len(records),
-        branches_per_problem=statistics.fmean(int(x.get("branches", 0)) for x in extras)
-        if extras else 0.0,
+        branches_per_problem=statistics.fmean(int(x.get("branches", 0)) for x in extras),
         events=total,
         by_kind=share(kinds, TOKEN_KINDS),
         by_position=share(positions, [label for _, _, label in POSITIONS]),

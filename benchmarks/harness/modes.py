@@ -301,7 +301,11 @@ class LoopCompleter:
 
 
 @contextmanager
-def _loop(settings: Settings) -> Iterator[Completer]:
+def open_loop(settings: Settings, *, quiet: bool) -> Iterator[tuple[Any, Any, Any]]:
+    """The product's loop on a throw-away data folder: ``(graph, run context, command context)``.
+
+    ``quiet`` silences the loop's own progress lines; otherwise they go to stderr.
+    """
     from rich.console import Console
 
     from orchestrator.command import CommandContext
@@ -310,10 +314,16 @@ def _loop(settings: Settings) -> Iterator[Completer]:
     with tempfile.TemporaryDirectory(prefix="bench-loop-") as data_dir:
         ctx = CommandContext(
             settings=settings,
-            console=Console(quiet=True),
+            console=Console(quiet=True) if quiet else Console(stderr=True),
             json_output=False,
-            quiet=True,
+            quiet=quiet,
             data_dir=Path(data_dir),
         )
         with open_run_resources(ctx) as (run_ctx, graph):
-            yield LoopCompleter(graph, run_ctx, ctx)
+            yield graph, run_ctx, ctx
+
+
+@contextmanager
+def _loop(settings: Settings) -> Iterator[Completer]:
+    with open_loop(settings, quiet=True) as (graph, run_ctx, ctx):
+        yield LoopCompleter(graph, run_ctx, ctx)
