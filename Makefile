@@ -30,7 +30,7 @@ $(STAMP): pyproject.toml Makefile
 	@$(PY) -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps \
 	  $(WHEELHOUSE)/llama_cpp_python-$(LLAMA_VERSION)-*.whl
 	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
-	@$(PY) -c "from decoding.model_file import resolve_model; m = resolve_model('default'); print('default model ready:', m.path)"
+	@$(PY) -m orchestrator.model_setup
 	@rm -f $(VENV)/.setup-*
 	@touch $(STAMP)
 

@@ -28,8 +28,9 @@ class ModelSettings(_Section):
     n_gpu_layers: int = Field(default=0, ge=-1, description="layers offloaded to a GPU (-1: all)")
     n_threads: int = Field(default=0, ge=0, description="CPU threads; 0 = half the cores")
     seed: int = Field(default=0, ge=0, description="random seed for sampling")
-    use_chat_template: bool = Field(
-        default=False, description="wrap prompts in the GGUF's chat template"
+    use_chat_template: bool | Literal["auto"] = Field(
+        default="auto",
+        description='chat prompts through the GGUF\'s chat template; "auto": if it has one',
     )
 
 
@@ -86,6 +87,12 @@ class CyclesSettings(_Section):
     max_reflect: int = Field(
         default=2, ge=0, le=20, description="cycles that may ask the model for a critique"
     )
+    review_when_clean: bool = Field(
+        default=False,
+        description="review code the static tests passed; a review naming defects asks for "
+        "another cycle",
+    )
+    review_max_tokens: int = Field(default=192, ge=16, le=4096, description="length of a review")
     require_human_approval: bool = False
     unattended_approval: Literal["continue", "stop"] = Field(
         default="stop",
@@ -114,6 +121,11 @@ class MemorySettings(_Section):
 
     path: str = Field(default="default", min_length=1, description='"default" = <data dir>/memory')
     retrieve_k: int = Field(default=2, ge=0, le=20)
+    examples_from: Literal["approved", "approved_or_clean"] = Field(
+        default="approved",
+        description="which past episodes a prompt may show: reviewed and approved ones only, "
+        "or, when none is approved, also unreviewed ones that ended clean",
+    )
     embedder: Literal["gguf", "hash"] = "gguf"
 
 

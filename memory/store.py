@@ -184,13 +184,15 @@ class EpisodeStore:
         blank text matches nothing."""
         return self._search(text, k, _where(status=status, outcome=outcome))
 
-    def retrieve_examples(self, task: str, k: int) -> builtins.list[Episode]:
-        """Up to ``k`` past episodes like ``task`` to show the model: approved ones,
-        or clean unrejected ones when none is approved; ``k=0`` gives none."""
+    def retrieve_examples(
+        self, task: str, k: int, *, include_clean: bool = False
+    ) -> builtins.list[Episode]:
+        """Up to ``k`` approved past episodes like ``task`` to show the model; with
+        ``include_clean``, clean unrejected ones when none is approved; ``k=0`` gives none."""
         if k <= 0:
             return []
         hits = self._search(task, k, _where(status=ReviewStatus.APPROVED))
-        if not hits:
+        if not hits and include_clean:
             clean = _where(outcome=Outcome.CLEAN)
             hits = self._search(task, k, f"{clean} AND review_status != 'rejected'")
         return [hit.episode for hit in hits]

@@ -7,38 +7,40 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from config.errors import UsageError
-from nodes.prompting import build_chat_prompt, build_prompt
+from nodes.prompting import Revision, choose_template, prompt_for
 from orchestrator.context import RunContext
 from orchestrator.state import Draft, RunState
 
 
 def generate(state: RunState, runtime: Runtime[RunContext]) -> dict[str, Any]:
-    """Produce this cycle's draft from the task, stub, past examples and feedback."""
+    """Produce this cycle's draft from the task, stub, past examples and the last revision."""
     ctx = runtime.context
-    cycle = len(state.get("attempts") or []) + 1
+    attempts = state.get("attempts") or []
+    cycle = len(attempts) + 1
     ctx.progress.node_started("generate", cycle)
     examples: list[tuple[str, str]] = []
     if ctx.store is not None and ctx.settings.memory.retrieve_k > 0:
-        past = ctx.store.retrieve_examples(state["task"], ctx.settings.memory.retrieve_k)
-        examples = [(e.task, e.final_code) for e in past if e.id != state["run_id"]]
-    if ctx.settings.model.use_chat_template:
-        template = ctx.generator.chat_template()
-        if template is None:
-            raise UsageError(
-                f"the model {ctx.model_file.name} has no chat template; "
-                "set model.use_chat_template: false (completion prompts work with any model)"
-            )
-        prompt = build_chat_prompt(
-            template, state["task"], stub=state.get("stub"), feedback=state.get("feedback", "")
-        )
-    else:
-        prompt = build_prompt(
+        past = ctx.store.retrieve_examples(
             state["task"],
-            stub=state.get("stub"),
-            examples=examples,
-            feedback=state.get("feedback", ""),
+            ctx.settings.memory.retrieve_k,
+            include_clean=ctx.settings.memory.examples_from == "approved_or_clean",
         )
+        examples = [(e.task, e.final_code) for e in past if e.id != state["run_id"]]
+    revision = (
+        Revision(
+            code=attempts[-1]["code"],
+            findings=state.get("feedback", ""),
+            review=state.get("review", ""),
+        )
+        if attempts
+        else None
+    )
+    template = choose_template(
+        ctx.settings.model.use_chat_template, ctx.generator.chat_template(), ctx.model_file.name
+    )
+    prompt = prompt_for(
+        template, state["task"], stub=state.get("stub"), examples=examples, revision=revision
+    )
     controller = ctx.new_controller()
     start = time.perf_counter()
     result = ctx.generator.generate(
@@ -49,6 +51,8 @@ def generate(state: RunState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         max_repairs=ctx.settings.sabs.max_repairs,
         on_progress=lambda stats: ctx.progress.generation(cycle, stats.to_dict()),
         special_tokens=prompt.special_tokens,
+        stop_sequences=prompt.stop_sequences,
+        stop_at_top_level=prompt.stop_at_top_level,
     )
     seconds = time.perf_counter() - start
     stats = result.stats.to_dict()

@@ -1,10 +1,15 @@
-"""Turn a task (and optional stub, examples and feedback) into a model prompt.
+"""Turn a task (and optional stub, examples and a revision) into a model prompt.
 
-The default model is a base model, so prompts are completion-style: example
-solutions, then the task as a comment, then code for the model to continue.
-With a stub the model completes the stub; without one it continues ``def``
-(no trailing space: the tokenizer attaches the space to the name).
-The generated code is ``Prompt.code_prefix + completion``.
+Two styles, one contract: the generated code is ``Prompt.code_prefix +
+completion``, and a stub's imports, signature and docstring are kept exactly.
+
+* **chat** (any GGUF with a chat template; the default): the model's own
+  template renders a conversation. Retrieved past episodes are earlier turns
+  (task, then its code), a revision is the model's previous answer followed by
+  what the static tests and the review found, and the reply is primed with a
+  ``python`` code block and the stub. The code ends at the block's closing fence.
+* **completion** (base models): example solutions, the task as a comment,
+  then code for the model to continue (the stub, or ``def``).
 """
 
 from __future__ import annotations
@@ -13,24 +18,42 @@ import ast
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from jinja2 import TemplateError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
-
 from config.errors import UsageError
-from decoding.generator import ChatTemplate
+from decoding.chat import ChatTemplate, Message
+
+#: Where a chat reply's code block ends.
+CLOSING_FENCE = "\n```"
 
 
 @dataclass(frozen=True)
 class Prompt:
-    """A completion prompt and the code that the completion continues."""
+    """A prompt, the code that the completion continues, and where the completion ends."""
 
     text: str  # everything the model sees
     code_prefix: str  # the part of ``text`` that belongs to the final code
     special_tokens: bool = False  # the text holds special-token markup (a rendered chat template)
+    stop_sequences: tuple[str, ...] | None = None  # None: the decoding settings' own
+    stop_at_top_level: bool | None = None  # None: the decoding settings' own
 
     def code_from(self, completion: str) -> str:
-        """The whole code: the prefix plus the model's completion."""
-        return self.code_prefix + completion
+        """The whole code: the prefix plus the model's completion, without demo code after it."""
+        code = self.code_prefix + completion
+        return definitions_only(code) if self.special_tokens else code
+
+
+@dataclass(frozen=True)
+class Revision:
+    """What the next cycle is told about the last one."""
+
+    code: str  # the previous attempt
+    findings: str  # what the static tests found, one item per line ("" if nothing)
+    review: str  # the model's review, one defect per line ("" if none was asked or found)
+
+    def problems(self) -> str:
+        """Findings and review defects as one list, one item per line."""
+        review = "".join(f"review: {line}\n" for line in self.review.splitlines() if line.strip())
+        findings = "".join(f"{line}\n" for line in self.findings.splitlines() if line.strip())
+        return (findings + review).rstrip("\n")
 
 
 def validate_task(task: str) -> str:
@@ -77,7 +100,7 @@ def build_prompt(
     *,
     stub: str | None = None,
     examples: Sequence[tuple[str, str]] = (),
-    feedback: str = "",
+    revision: Revision | None = None,
 ) -> Prompt:
     """Build the completion prompt for one generation.
 
@@ -90,9 +113,10 @@ def build_prompt(
     for shot_task, shot_code in shots:
         parts.append(_task_comment(shot_task) + shot_code.rstrip() + "\n\n")
     current = _task_comment(task)
-    if feedback:
+    problems = revision.problems() if revision is not None else ""
+    if problems:
         current += "# A previous attempt had these problems; this version fixes them:\n"
-        current += "".join(f"#   {line}\n" for line in feedback.splitlines())
+        current += "".join(f"#   {line}\n" for line in problems.splitlines())
     code_prefix = stub if stub is not None else "def"
     return Prompt(text="\n".join(parts) + current + code_prefix, code_prefix=code_prefix)
 
@@ -105,7 +129,7 @@ def _task_comment(task: str) -> str:
 
 
 SYSTEM_MESSAGE = (
-    "You write complete, typed Python 3 functions with docstrings and no placeholders. "
+    "You write correct, complete, typed Python 3 code with docstrings and no placeholders. "
     "Answer with one Python code block."
 )
 
@@ -115,37 +139,100 @@ def build_chat_prompt(
     task: str,
     *,
     stub: str | None = None,
-    feedback: str = "",
+    examples: Sequence[tuple[str, str]] = (),
+    revision: Revision | None = None,
 ) -> Prompt:
     """Render the model's chat template for the task; the reply is primed with a code block.
 
-    The assistant's turn starts with a ```python fence and the stub (or ``def``), so the
-    completion continues the code exactly as in completion mode.
+    ``examples`` become earlier turns; a ``revision`` shows the previous answer and its
+    problems and asks for the whole corrected code. The assistant's turn starts with a
+    python fence and the stub, so the stub is kept exactly.
     """
+    messages: list[Message] = [{"role": "system", "content": SYSTEM_MESSAGE}]
+    for shot_task, shot_code in examples:
+        messages += [
+            {"role": "user", "content": shot_task},
+            {"role": "assistant", "content": _code_block(shot_code)},
+        ]
     request = task
     if stub is not None:
-        request += "\n\nComplete this code:\n```python\n" + stub + "```"
-    if feedback:
-        request += "\n\nA previous attempt had these problems; fix them:\n" + feedback
-    messages = [{"role": "system", "content": SYSTEM_MESSAGE}, {"role": "user", "content": request}]
-    environment = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
-    try:
-        rendered = environment.from_string(template.source).render(
-            messages=messages,
-            add_generation_prompt=True,
-            bos_token=template.bos_token,
-            eos_token=template.eos_token,
-            raise_exception=_raise_template_error,
-        )
-    except TemplateError as exc:
-        raise UsageError(
-            f"the model's chat template cannot be rendered ({exc}); set model.use_chat_template: false"
-        ) from None
-    code_prefix = stub if stub is not None else "def"
+        request += "\n\nComplete this code:\n" + _code_block(stub)
+    messages.append({"role": "user", "content": request})
+    if revision is not None:
+        problems = revision.problems() or "no problems were reported"
+        messages += [
+            {"role": "assistant", "content": _code_block(revision.code)},
+            {
+                "role": "user",
+                "content": "Your code has these problems:\n"
+                + "".join(f"- {line}\n" for line in problems.splitlines())
+                + "\nWrite the whole corrected code.",
+            },
+        ]
+    code_prefix = stub if stub is not None else ""
     return Prompt(
-        text=rendered + "```python\n" + code_prefix, code_prefix=code_prefix, special_tokens=True
+        text=template.render(messages) + "```python\n" + code_prefix,
+        code_prefix=code_prefix,
+        special_tokens=True,
+        stop_sequences=(CLOSING_FENCE,),
+        stop_at_top_level=False,
     )
 
 
-def _raise_template_error(message: str) -> None:
-    raise TemplateError(message)
+def prompt_for(
+    template: ChatTemplate | None,
+    task: str,
+    *,
+    stub: str | None = None,
+    examples: Sequence[tuple[str, str]] = (),
+    revision: Revision | None = None,
+) -> Prompt:
+    """The chat prompt if there is a ``template``, else the completion prompt."""
+    if template is not None:
+        return build_chat_prompt(template, task, stub=stub, examples=examples, revision=revision)
+    return build_prompt(task, stub=stub, examples=examples, revision=revision)
+
+
+def choose_template(
+    setting: bool | str, template: ChatTemplate | None, model_name: str
+) -> ChatTemplate | None:
+    """The chat template to prompt with under ``model.use_chat_template``, or ``None`` for
+    completion prompts; ``UsageError`` if chat is required of a model without a template."""
+    if setting is False:
+        return None
+    if template is None and setting is True:
+        raise UsageError(
+            f"the model {model_name} has no chat template; set model.use_chat_template: "
+            "auto or false (completion prompts work with any model)"
+        )
+    return template
+
+
+def _code_block(code: str) -> str:
+    return "```python\n" + code.rstrip("\n") + "\n```"
+
+
+def definitions_only(code: str) -> str:
+    """``code`` without the demo that may follow its definitions (calls, prints, asserts,
+    an ``if __name__ == "__main__"`` block), and without trailing comments; code that
+    does not parse is returned as it is."""
+    try:
+        body = ast.parse(code).body
+    except SyntaxError:
+        return code
+    last_definition = max(
+        (i for i, node in enumerate(body) if isinstance(node, _DEFINITIONS)), default=None
+    )
+    if last_definition is None:
+        return code
+    demo = [node for node in body[last_definition + 1 :] if not isinstance(node, _KEPT)]
+    if not demo:
+        return code.rstrip() + "\n"
+    kept = code.splitlines(keepends=True)[: demo[0].lineno - 1]
+    while kept and (not kept[-1].strip() or kept[-1].lstrip().startswith("#")):
+        kept.pop()
+    return "".join(kept).rstrip() + "\n"
+
+
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_KEPT = (*_DEFINITIONS, ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign)

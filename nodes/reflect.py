@@ -1,8 +1,9 @@
-"""The reflect node: turn the last attempt's findings into feedback for the next cycle.
+"""The reflect node: turn the last attempt's findings and a review into the next cycle's input.
 
 ``build_feedback`` is a plain function: findings in, concrete instructions out
 (which line, which rule, what to change). When ``cycles.max_reflect`` allows,
-the node also asks the model for a one-line critique of its own code.
+the node also asks the model to review its code (``nodes.review``): the task,
+the code and the findings go in, concrete defects or "no defects" come out.
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ from collections.abc import Sequence
 from langgraph.runtime import Runtime
 
 from analysis.findings import Finding, Severity
+from config.settings import Settings
 from decoding.generator import Generator
+from nodes.prompting import Revision, choose_template
+from nodes.review import Review, parse_review, review_prompt
 from orchestrator.context import RunContext
 from orchestrator.state import RunState
 
@@ -58,22 +62,25 @@ def build_feedback(findings: Sequence[Finding], *, code: str) -> str:
     return "\n".join(items)
 
 
-CRITIQUE_TOKENS = 40
-CRITIQUE_CUE = "\n\n# Code review. The most important problem in the code above is that"
-
-
-def critique(generator: Generator, code: str, feedback: str) -> str:
-    """Ask the model for a one-line critique of ``code``; "" if it has nothing to say."""
-    prompt = code.rstrip() + "\n"
-    if feedback:
-        prompt += "".join(f"\n# tool: {line}" for line in feedback.splitlines())
-    result = generator.generate(prompt + CRITIQUE_CUE, max_tokens=CRITIQUE_TOKENS)
-    first_line = result.text.strip().splitlines()[0].strip() if result.text.strip() else ""
-    return f"the most important problem is that {first_line}" if first_line else ""
+def review(generator: Generator, *, task: str, code: str, findings: str, settings: Settings) -> Review:
+    """Ask the model to review ``code`` for ``task``, given the static findings; parsed."""
+    template = choose_template(
+        settings.model.use_chat_template, generator.chat_template(), "the model"
+    )
+    prompt = review_prompt(template, task=task, code=code, findings=findings)
+    result = generator.generate(
+        prompt.text,
+        max_tokens=settings.cycles.review_max_tokens,
+        special_tokens=prompt.special_tokens,
+        stop_sequences=prompt.stop_sequences,
+        stop_at_top_level=prompt.stop_at_top_level,
+        greedy=True,
+    )
+    return parse_review(result.text)
 
 
 def reflect(state: RunState, runtime: Runtime[RunContext]) -> dict[str, object]:
-    """Record feedback (and, within ``max_reflect``, a model critique) for the next cycle."""
+    """Record feedback and, within ``max_reflect`` cycles, the model's review for the next cycle."""
     attempts = state.get("attempts") or []
     if not attempts:
         raise RuntimeError("reflect reached with no attempt to reflect on")
@@ -81,16 +88,18 @@ def reflect(state: RunState, runtime: Runtime[RunContext]) -> dict[str, object]:
     last = attempts[-1]
     findings = [Finding.from_dict(f) for f in last["findings"]]
     feedback = build_feedback(findings, code=last["code"])
-    critique = ""
     ctx = runtime.context
+    verdict = ""
+    defects = ""
     if len(attempts) <= ctx.settings.cycles.max_reflect:
         ctx.progress.node_started("reflect", len(attempts))
-        critique = ctx.critic(last["code"], feedback)
-        if critique:
-            feedback = f"{feedback}\nreview: {critique}" if feedback else f"review: {critique}"
+        found = ctx.critic(state["task"], last["code"], feedback)
+        verdict, defects = found.verdict, found.summary()
+    shown = Revision(code=last["code"], findings=feedback, review=defects).problems()
     return {
         "feedback": feedback,
-        "critique": critique,
-        "feedback_history": [feedback],
+        "review": defects,
+        "review_verdicts": [verdict],
+        "feedback_history": [shown],
         "reflect_seconds": [time.perf_counter() - start],
     }

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from decoding.generator import Generator
     from decoding.sabs import SecurityController
     from memory.store import EpisodeStore
+    from nodes.review import Review
 
 
 @dataclass(frozen=True)
@@ -32,4 +33,4 @@ class RunContext:
     new_controller: Callable[
         [], SecurityController | None
     ]  # a fresh SABS controller per generation
-    critic: Callable[[str, str], str]  # (code, feedback) -> a one-line critique, "" if none
+    critic: Callable[[str, str, str], Review]  # (task, code, findings) -> the model's review

@@ -92,16 +92,24 @@ def _check_llama() -> Check:
 
 
 def _check_model(spec: str) -> Check:
+    from decoding.embedded_model import QWEN_CODER_1_5B
     from decoding.llama_adapter import LlamaAdapter
-    from decoding.model_file import resolve_model
+    from decoding.model_file import DEFAULT_MODEL
+    from orchestrator.model_setup import resolve_with_progress
 
-    model_file = resolve_model(spec)
+    model_file = resolve_with_progress(spec)
     start = time.perf_counter()
     with LlamaAdapter(model_file.path, n_ctx=512, n_seq_max=2) as adapter:
         caps = adapter.capabilities
     seconds = time.perf_counter() - start
+    embedded = QWEN_CODER_1_5B
+    about = (
+        f"{embedded.name} ({embedded.license}) from {embedded.source}; "
+        if spec == DEFAULT_MODEL
+        else ""
+    )
     detail = (
-        f"{model_file.path} ({model_file.size / 1e6:.0f} MB, sha256 {model_file.sha256_prefix}); "
+        f"{about}{model_file.path} ({model_file.size / 1e6:.0f} MB, sha256 {model_file.sha256_prefix}); "
         f"loads in {seconds:.1f} s; {caps.description}, vocabulary {caps.vocab_size}, "
         f"trained context {caps.n_ctx_train}, forks {'yes' if caps.can_fork else 'no'}"
     )

@@ -1,14 +1,17 @@
 """The improvement loop as a LangGraph state machine.
 
     START -> generate -> static_test -> route_after_test
-                  ^                       |-> reflect -> approve -> route_after_approval
-                  |                       |                             |-> generate
-                  +-----------------------+                             |-> learn
-                                          |-> learn -> END
+                  ^                       |-> reflect -> route_after_reflect
+                  |                       |                 |-> approve -> route_after_approval
+                  |                       |                 |                 |-> generate
+                  +-----------------------+-----------------+                 |-> learn
+                                          |-> learn -> END  |-> learn
 
-``route_after_test``: clean -> learn; fewer than ``max_cycles`` attempts ->
-reflect; otherwise learn (outcome "limit"). ``approve`` is the human gate: it
-pauses with ``interrupt()`` when ``cycles.require_human_approval`` is set.
+``route_after_test``: at ``max_cycles`` attempts -> learn; not clean ->
+reflect; clean -> reflect only when the run reviews clean code
+(``cycles.review_when_clean``), else learn. ``route_after_reflect``: clean code
+whose review named no defect -> learn, else approve. ``approve`` is the human
+gate: it pauses with ``interrupt()`` when ``cycles.require_human_approval`` is set.
 """
 
 from __future__ import annotations
@@ -40,15 +43,26 @@ STEPS_PER_CYCLE = 4
 
 
 def route_after_test(state: RunState) -> Literal["reflect", "learn"]:
-    """Clean -> learn; under the cycle bound -> reflect; at the bound -> learn."""
+    """At the cycle bound -> learn; not clean -> reflect; clean -> reflect only to review it."""
     attempts = state.get("attempts") or []
     if not attempts:
         raise ValueError("route_after_test reached with no judged attempt")
-    if attempts[-1]["clean"]:
+    if len(attempts) >= state["max_cycles"]:
         return LEARN
-    if len(attempts) < state["max_cycles"]:
-        return REFLECT
-    return LEARN
+    if attempts[-1]["clean"] and not state.get("review_when_clean", False):
+        return LEARN
+    return REFLECT
+
+
+def route_after_reflect(state: RunState) -> Literal["approve", "learn"]:
+    """Clean code that the review passed -> learn; anything to fix -> approve (then generate)."""
+    attempts = state.get("attempts") or []
+    if not attempts:
+        raise ValueError("route_after_reflect reached with no judged attempt")
+    verdicts = state.get("review_verdicts") or []
+    if attempts[-1]["clean"] and (not verdicts or verdicts[-1] != "defects"):
+        return LEARN
+    return APPROVE
 
 
 def route_after_approval(state: RunState) -> Literal["generate", "learn"]:
@@ -78,7 +92,7 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> LoopGraph:
     graph.add_edge(START, GENERATE)
     graph.add_edge(GENERATE, STATIC_TEST)
     graph.add_conditional_edges(STATIC_TEST, route_after_test, [REFLECT, LEARN])
-    graph.add_edge(REFLECT, APPROVE)
+    graph.add_conditional_edges(REFLECT, route_after_reflect, [APPROVE, LEARN])
     graph.add_conditional_edges(APPROVE, route_after_approval, [GENERATE, LEARN])
     graph.add_edge(LEARN, END)
     return graph.compile(checkpointer=checkpointer)

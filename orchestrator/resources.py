@@ -11,16 +11,17 @@ from rich.console import Console
 from config.errors import UsageError
 from config.files import atomic_writer
 from decoding.generator import Generator
-from decoding.model_file import resolve_model
 from decoding.sabs import SABSConfig, SecurityController
 from memory.embedding import make_embedder
 from memory.episode import Outcome
 from memory.store import EpisodeStore, store_path
 from nodes.learn import build_episode
-from nodes.reflect import critique
+from nodes.reflect import review
+from nodes.review import Review
 from orchestrator.command import CommandContext
 from orchestrator.context import RunContext
 from orchestrator.graph import LoopGraph, build_graph
+from orchestrator.model_setup import resolve_with_progress
 from orchestrator.progress import ProgressView
 from orchestrator.runs import open_checkpointer, run_config
 
@@ -29,7 +30,7 @@ from orchestrator.runs import open_checkpointer, run_config
 def open_run_resources(ctx: CommandContext) -> Iterator[tuple[RunContext, LoopGraph]]:
     """Load the model, open the store and the run database; close all of them on exit."""
     settings = ctx.settings
-    model_file = resolve_model(settings.model.path)
+    model_file = resolve_with_progress(settings.model.path, quiet=ctx.quiet or ctx.json_output)
     progress = ProgressView(
         Console(stderr=True, highlight=False),
         max_cycles=settings.cycles.max_cycles,
@@ -47,8 +48,8 @@ def open_run_resources(ctx: CommandContext) -> Iterator[tuple[RunContext, LoopGr
         embedder = make_embedder(settings.memory.embedder, model_file)
         store = EpisodeStore.open(store_path(settings.memory, ctx.data_dir), embedder)
 
-        def critic(code: str, feedback: str) -> str:
-            return critique(generator, code, feedback)
+        def critic(task: str, code: str, findings: str) -> Review:
+            return review(generator, task=task, code=code, findings=findings, settings=settings)
 
         run_ctx = RunContext(
             settings=settings,

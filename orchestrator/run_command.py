@@ -214,7 +214,13 @@ def execute_run(
     run_id = new_run_id()
     max_cycles = ctx.settings.cycles.max_cycles
     run_ctx.progress.note(f"run {run_id}: up to {max_cycles} cycle(s)")
-    initial = initial_state(run_id, spec.task, spec.stub, max_cycles)
+    initial = initial_state(
+        run_id,
+        spec.task,
+        spec.stub,
+        max_cycles,
+        review_when_clean=ctx.settings.cycles.review_when_clean,
+    )
     return _drive(graph, run_ctx, ctx, run_id, initial, yes=yes)
 
 

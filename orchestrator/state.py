@@ -47,29 +47,35 @@ class RunState(TypedDict):
     task: str  # the user's request
     stub: str | None  # the user's stub (imports + signature + docstring), if any
     max_cycles: int  # the cycle bound this run started with
+    review_when_clean: bool  # whether code the static tests passed is reviewed (cycles.*)
     draft: Draft | None  # the current cycle's code, until static_test judges it
     attempts: Annotated[list[Attempt], operator.add]  # judged cycles, oldest first
     feedback: str  # what the next generation must fix ("" in cycle 1)
     feedback_history: Annotated[list[str], operator.add]  # feedback derived from attempt i, at i
     reflect_seconds: Annotated[list[float], operator.add]  # wall time of each reflect step
-    critique: str  # the model's own short critique of the last attempt, if asked
+    review: str  # defects the model's review found in the last attempt, one per line
+    review_verdicts: Annotated[list[str], operator.add]  # per reflect: defects | no_defects | unclear | ""
     status: Status  # running until the run ends
     episode_id: str | None  # set by the learn node once the episode is stored
 
 
-def initial_state(run_id: str, task: str, stub: str | None, max_cycles: int) -> RunState:
+def initial_state(
+    run_id: str, task: str, stub: str | None, max_cycles: int, *, review_when_clean: bool = False
+) -> RunState:
     """The state a new run starts from."""
     return {
         "run_id": run_id,
         "task": task,
         "stub": stub,
         "max_cycles": max_cycles,
+        "review_when_clean": review_when_clean,
         "draft": None,
         "attempts": [],
         "feedback": "",
         "feedback_history": [],
         "reflect_seconds": [],
-        "critique": "",
+        "review": "",
+        "review_verdicts": [],
         "status": "running",
         "episode_id": None,
     }

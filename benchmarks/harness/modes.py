@@ -1,9 +1,13 @@
 """The four ways the benchmarks complete a prompt, on one model and one set of settings.
 
-``greedy``: llama-cpp-python's ``Llama.__call__`` at temperature 0; ``beams``:
-the entropy-gated search with SABS off; ``sabs``: the search with SABS;
-``loop``: the product's full generate -> static test -> reflect loop. This is
-the only module that touches the decoding and orchestrator APIs.
+Every mode sees the product's own prompt for the task and stub (chat prompts
+when the model has a chat template, as the product uses) and the product's
+extraction of the code. ``greedy``: the product's decoder with one beam at
+temperature 0, which is plain greedy decoding (``benchmarks.decoding`` compares
+it with llama.cpp's own); ``beams``: the entropy-gated search with SABS off;
+``sabs``: the search with SABS; ``loop``: the product's full generate -> static
+test -> reflect loop. This is the only module that touches the decoding and
+orchestrator APIs.
 """
 
 from __future__ import annotations
@@ -111,89 +115,44 @@ def open_completer(
     mode: Mode, settings: Settings, model_file: ModelFile
 ) -> AbstractContextManager[Completer]:
     """Load the model for ``mode`` and yield its completer; unload on exit."""
-    if mode == "greedy":
-        return _greedy(settings, model_file)
     if mode == "loop":
         return _loop(settings)
-    return _search(settings, model_file, sabs=mode == "sabs")
+    return _search(settings, model_file, mode=mode)
 
 
-# --- greedy: llama-cpp-python directly ---------------------------------------------
-
-
-class GreedyCompleter:
-    """Plain greedy decoding through ``Llama.__call__`` with the search's stop sequences."""
-
-    def __init__(self, llama: Any, settings: Settings) -> None:
-        self._llama = llama
-        self._decoding = settings.decoding
-
-    def complete(self, prompt: str, *, task: str) -> Completion:
-        """Greedy completion of ``prompt`` up to ``max_tokens`` or a stop sequence."""
-        from decoding.search import top_level_end
-
-        started = time.perf_counter()
-        out = self._llama(
-            prompt,
-            max_tokens=self._decoding.max_tokens,
-            temperature=0.0,
-            stop=list(self._decoding.stop_sequences),
-        )
-        seconds = time.perf_counter() - started
-        choice = out["choices"][0]
-        tokens = int(out["usage"]["completion_tokens"])
-        reason = {"length": "max_tokens"}.get(choice["finish_reason"], "stop")
-        text = choice["text"]
-        end = top_level_end(text) if self._decoding.stop_at_top_level else None
-        if end is not None:  # the search's own end-of-function rule, applied after the fact
-            text, reason = text[:end], "stop"
-        return Completion(prompt + text, seconds, tokens, tokens, reason)
-
-
-@contextmanager
-def _greedy(settings: Settings, model_file: ModelFile) -> Iterator[Completer]:
-    from llama_cpp import Llama
-
-    from decoding.llama_adapter import default_threads, silence_llama_logs
-
-    silence_llama_logs()
-    llama = Llama(
-        str(model_file.path),
-        n_ctx=settings.model.n_ctx,
-        n_gpu_layers=settings.model.n_gpu_layers,
-        seed=settings.model.seed,
-        n_threads=settings.model.n_threads or default_threads(),
-        n_threads_batch=settings.model.n_threads or default_threads(),
-        verbose=False,
-    )
-    try:
-        yield GreedyCompleter(llama, settings)
-    finally:
-        llama.close()
-
-
-# --- beams and sabs: the entropy-gated search --------------------------------------
+# --- greedy, beams and sabs: the product's decoder -----------------------------------
 
 
 class SearchCompleter:
-    """The entropy-gated beam search, with a fresh SABS controller per prompt when enabled."""
+    """The product's prompt and decoder: greedy, or the entropy-gated search with or without SABS."""
 
-    def __init__(self, generator: Any, settings: Settings, *, sabs: bool) -> None:
+    def __init__(self, generator: Any, settings: Settings, *, mode: Mode) -> None:
         self._generator = generator
         self._settings = settings
-        self._sabs = sabs
+        self._mode = mode
 
     def complete(self, prompt: str, *, task: str) -> Completion:
-        """Search a completion of ``prompt`` (the whole prompt is code)."""
+        """Complete the stub ``prompt`` for ``task``; the code starts with the stub."""
+        from nodes.prompting import choose_template, prompt_for
+
+        template = choose_template(
+            self._settings.model.use_chat_template, self._generator.chat_template(), "model"
+        )
+        stub = prompt if prompt.endswith("\n") else prompt + "\n"
+        product_prompt = prompt_for(template, task, stub=stub)
         sabs = self._settings.sabs
-        controller = _recording_controller(self._settings) if self._sabs else None
+        controller = _recording_controller(self._settings) if self._mode == "sabs" else None
         started = time.perf_counter()
         result = self._generator.generate(
-            prompt,
-            code_prefix=prompt,
+            product_prompt.text,
+            code_prefix=product_prompt.code_prefix,
             controller=controller,
             security_lambda=sabs.lambda_weight,
             max_repairs=sabs.max_repairs,
+            special_tokens=product_prompt.special_tokens,
+            stop_sequences=product_prompt.stop_sequences,
+            stop_at_top_level=product_prompt.stop_at_top_level,
+            greedy=self._mode == "greedy",
         )
         seconds = time.perf_counter() - started
         stats = result.stats
@@ -216,7 +175,7 @@ class SearchCompleter:
         if controller is not None:
             extra["sabs"] = controller.totals()
         return Completion(
-            prompt + result.text,
+            product_prompt.code_from(result.text),
             seconds,
             stats.generated_tokens,
             stats.tokens,
@@ -258,9 +217,9 @@ def _open_generator(settings: Settings, model_file: ModelFile) -> Any:
 
 
 @contextmanager
-def _search(settings: Settings, model_file: ModelFile, *, sabs: bool) -> Iterator[Completer]:
+def _search(settings: Settings, model_file: ModelFile, *, mode: Mode) -> Iterator[Completer]:
     with _open_generator(settings, model_file) as generator:
-        yield SearchCompleter(generator, settings, sabs=sabs)
+        yield SearchCompleter(generator, settings, mode=mode)
 
 
 # --- loop: the product's whole cycle -----------------------------------------------

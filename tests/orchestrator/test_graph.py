@@ -22,6 +22,7 @@ def test_edges_are_the_loop() -> None:
         (STATIC_TEST, REFLECT),
         (STATIC_TEST, LEARN),
         (REFLECT, APPROVE),
+        (REFLECT, LEARN),
         (APPROVE, GENERATE),
         (APPROVE, LEARN),
         (LEARN, "__end__"),

@@ -7,16 +7,23 @@ from typing import Any
 import pytest
 
 from orchestrator.graph import (
+    APPROVE,
     LEARN,
     REFLECT,
     recursion_limit,
     route_after_approval,
+    route_after_reflect,
     route_after_test,
 )
 
 
-def state(*cleans: bool, max_cycles: int = 3, status: str = "running") -> Any:
-    return {"attempts": [{"clean": c} for c in cleans], "max_cycles": max_cycles, "status": status}
+def state(*cleans: bool, max_cycles: int = 3, status: str = "running", **extra: Any) -> Any:
+    return {
+        "attempts": [{"clean": c} for c in cleans],
+        "max_cycles": max_cycles,
+        "status": status,
+        **extra,
+    }
 
 
 @pytest.mark.parametrize(
@@ -32,6 +39,37 @@ def state(*cleans: bool, max_cycles: int = 3, status: str = "running") -> Any:
 )
 def test_route_after_test(cleans: tuple[bool, ...], max_cycles: int, expected: str) -> None:
     assert route_after_test(state(*cleans, max_cycles=max_cycles)) == expected
+
+
+@pytest.mark.parametrize(
+    ("cleans", "max_cycles", "expected"),
+    [((True,), 3, REFLECT), ((True, True, True), 3, LEARN), ((False,), 3, REFLECT)],
+)
+def test_clean_code_is_reviewed_when_the_run_reviews_clean_code(
+    cleans: tuple[bool, ...], max_cycles: int, expected: str
+) -> None:
+    reviewing = state(*cleans, max_cycles=max_cycles, review_when_clean=True)
+    assert route_after_test(reviewing) == expected
+
+
+@pytest.mark.parametrize(
+    ("clean", "verdicts", "expected"),
+    [
+        (True, ["defects"], APPROVE),
+        (True, ["no_defects"], LEARN),
+        (True, ["unclear"], LEARN),
+        (True, [""], LEARN),
+        (False, ["no_defects"], APPROVE),
+        (False, [""], APPROVE),
+    ],
+)
+def test_route_after_reflect(clean: bool, verdicts: list[str], expected: str) -> None:
+    assert route_after_reflect(state(clean, review_verdicts=verdicts)) == expected
+
+
+def test_route_after_reflect_refuses_an_impossible_state() -> None:
+    with pytest.raises(ValueError, match="no judged attempt"):
+        route_after_reflect(state())
 
 
 def test_route_after_test_refuses_an_impossible_state() -> None:
