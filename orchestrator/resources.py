@@ -45,7 +45,7 @@ def open_run_resources(ctx: CommandContext) -> Iterator[tuple[RunContext, LoopGr
         Generator.open(model_file, settings.model, settings.decoding) as generator,
         open_checkpointer(ctx.data_dir) as saver,
     ):
-        embedder = make_embedder(settings.memory.embedder, model_file)
+        embedder = make_embedder(settings.memory.embedder)
         store = EpisodeStore.open(store_path(settings.memory, ctx.data_dir), embedder)
 
         def critic(task: str, code: str, findings: str) -> Review:

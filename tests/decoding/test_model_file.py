@@ -1,4 +1,4 @@
-"""Model resolution: the default package, paths, and files that are not GGUF."""
+"""Model resolution: the embedded default, paths, and files that are not GGUF."""
 
 from __future__ import annotations
 
@@ -7,13 +7,15 @@ from pathlib import Path
 import pytest
 
 from config.loader import load_settings
+from decoding.embedded_model import QWEN_CODER_1_5B, cache_dir
 from decoding.model_file import ModelFile, ModelFileError, resolve_model
 
 
-def test_default_resolves_to_the_packaged_gguf(default_model: ModelFile) -> None:
-    assert default_model.path.name == "gemma-3-270m-q4_k_m.gguf"
+def test_default_resolves_to_the_assembled_qwen_coder(default_model: ModelFile) -> None:
+    assert default_model.path == cache_dir() / QWEN_CODER_1_5B.file_name
+    assert default_model.size == QWEN_CODER_1_5B.size
     assert default_model.path.read_bytes()[:4] == b"GGUF"
-    assert default_model.sha256_prefix == "a5fd3b62230a"
+    assert QWEN_CODER_1_5B.sha256.startswith(default_model.sha256_prefix)
 
 
 def test_explicit_path_is_used(default_model: ModelFile) -> None:

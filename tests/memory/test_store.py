@@ -182,11 +182,31 @@ def test_retrieve_examples_prefers_approved_episodes(store: EpisodeStore) -> Non
     assert [e.id for e in store.retrieve_examples("parse an ISO date", k=2)] == ["sort"]
 
 
+def test_retrieve_examples_shows_no_unreviewed_episode_unless_asked(store: EpisodeStore) -> None:
+    _fill(store)
+    assert store.retrieve_examples("parse an ISO date string", k=5) == []
+
+
+def test_retrieve_examples_leaves_out_episodes_below_the_similarity_floor(
+    store: EpisodeStore,
+) -> None:
+    _fill(store)
+    for key in TASKS:
+        store.set_review(key, ReviewStatus.APPROVED)
+    everything = store.retrieve_examples("parse an ISO date string", k=5)
+    similar = store.retrieve_examples("parse an ISO date string", k=5, min_similarity=0.3)
+    assert len(everything) == len(TASKS)
+    assert [e.id for e in similar] == ["dates"]
+
+
 def test_retrieve_examples_falls_back_to_clean_unrejected(store: EpisodeStore) -> None:
     _fill(store)
     store.add(make_episode("dates-limit", task=TASKS["dates"][0], outcome=Outcome.LIMIT))
     store.set_review("dates", ReviewStatus.REJECTED)
-    ids = [e.id for e in store.retrieve_examples("parse an ISO date string", k=5)]
+    ids = [
+        e.id
+        for e in store.retrieve_examples("parse an ISO date string", k=5, include_clean=True)
+    ]
     assert "dates" not in ids
     assert "dates-limit" not in ids
     assert len(ids) == 4

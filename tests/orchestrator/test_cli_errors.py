@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from decoding.model_file import ModelFile
 from orchestrator.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,8 +135,13 @@ def test_tool_missing_from_path(
     assert checks["lancedb"]["ok"]
 
 
-def test_chat_template_asked_of_a_model_without_one(tmp_path: Path) -> None:
+def test_chat_template_asked_of_a_model_without_one(
+    tmp_path: Path, small_model: ModelFile
+) -> None:
     config = tmp_path / "chat.yaml"
     config.write_text("model:\n  use_chat_template: true\n", encoding="utf-8")
-    result = run_cli("-q", "--config", str(config), "task", tmp_path=tmp_path)
+    result = run_cli(
+        "-q", "--config", str(config), "--model", str(small_model.path), "task",
+        tmp_path=tmp_path,
+    )
     assert_one_line_error(result, 2, "has no chat template")

@@ -42,7 +42,7 @@ def context(**overrides: object) -> CommandContext:
 
 def open_store(ctx: CommandContext) -> EpisodeStore:
     return EpisodeStore.open(
-        store_path(ctx.settings.memory, ctx.data_dir), make_embedder("hash", None)
+        store_path(ctx.settings.memory, ctx.data_dir), make_embedder("hash")
     )
 
 
