@@ -112,7 +112,8 @@ def is_false(expr: ast.AST | None) -> bool:
 
 
 def target_names(statement: ast.stmt | None) -> list[str]:
-    """Names (or attribute names) a statement assigns to."""
+    """Names, attribute names and literal subscript keys (``config["password"]``) that a
+    statement assigns to."""
     targets: list[ast.expr] = []
     if isinstance(statement, ast.Assign):
         targets = list(statement.targets)
@@ -125,6 +126,10 @@ def target_names(statement: ast.stmt | None) -> list[str]:
                 names.append(node.id)
             elif isinstance(node, ast.Attribute):
                 names.append(node.attr)
+            elif isinstance(node, ast.Subscript):
+                key = constant(node.slice)
+                if isinstance(key, str):
+                    names.append(key)
     return names
 
 

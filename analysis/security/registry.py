@@ -25,13 +25,19 @@ CheckFunction = Callable[[Context[Any]], Iterable["Rule"]]
 
 @dataclass(frozen=True)
 class Rule:
-    """One kind of problem: what is wrong, how bad, how sure, and what to do instead."""
+    """One kind of problem: what is wrong, how bad, how sure, and what to do instead.
+
+    ``bandit`` names the bandit test ids that report the same problem on the same
+    line; the parity tests and ``python -m benchmarks.security --parts parity``
+    compare the two tools through it.
+    """
 
     id: str
     cwe: int
     severity: Severity
     confidence: Confidence
     message: str
+    bandit: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,14 @@ class Registry:
         """Every rule by id (a copy)."""
         return dict(self._rules)
 
+    def bandit_equivalents(self) -> dict[str, frozenset[str]]:
+        """Each bandit test id the verifier covers, with the rule ids that report it."""
+        found: dict[str, set[str]] = {}
+        for known in self._rules.values():
+            for test_id in known.bandit:
+                found.setdefault(test_id, set()).add(known.id)
+        return {test_id: frozenset(ids) for test_id, ids in sorted(found.items())}
+
     @property
     def checks(self) -> tuple[Check, ...]:
         """Every registered check, in registration order."""
@@ -89,9 +103,19 @@ INTERNAL_ERROR = Rule(
 )
 
 
-def rule(id: str, *, cwe: int, severity: Severity, confidence: Confidence, message: str) -> Rule:
+def rule(
+    id: str,
+    *,
+    cwe: int,
+    severity: Severity,
+    confidence: Confidence,
+    message: str,
+    bandit: tuple[str, ...] = (),
+) -> Rule:
     """Declare a rule (a shorthand that keeps tables readable)."""
-    return Rule(id=id, cwe=cwe, severity=severity, confidence=confidence, message=message)
+    return Rule(
+        id=id, cwe=cwe, severity=severity, confidence=confidence, message=message, bandit=bandit
+    )
 
 
 def check(

@@ -14,7 +14,12 @@ from analysis.findings import Severity
 from analysis.security.issue import Confidence
 from analysis.security.registry import Rule, rule
 
-CRITICAL, ERROR, WARNING = Severity.CRITICAL, Severity.ERROR, Severity.WARNING
+CRITICAL, ERROR, WARNING, INFO = (
+    Severity.CRITICAL,
+    Severity.ERROR,
+    Severity.WARNING,
+    Severity.INFO,
+)
 HIGH, MEDIUM, LOW = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
 
 
@@ -31,13 +36,15 @@ class MethodEntry:
     """A rule that fires on ``x.method(...)`` when ``x`` comes from one of ``roots``.
 
     ``unknown_receiver`` lists the method names distinctive enough to flag
-    when ``x`` is a plain local whose origin is unknown.
+    when ``x`` is a plain local whose origin is unknown; ``safe_keyword`` names a
+    keyword and the literal values (or qualified names) that make the call safe.
     """
 
     rule: Rule
     methods: frozenset[str]
     roots: frozenset[str]
     unknown_receiver: frozenset[str]
+    safe_keyword: tuple[str, frozenset[str]] | None = None
 
 
 def _names(*names: str) -> frozenset[str]:
@@ -59,6 +66,7 @@ EVAL = rule(
     confidence=HIGH,
     message="eval() runs any code in the string; use ast.literal_eval for literals "
     "or parse the input explicitly",
+    bandit=("B307",),
 )
 EXEC = rule(
     "SC102",
@@ -66,6 +74,7 @@ EXEC = rule(
     severity=CRITICAL,
     confidence=HIGH,
     message="exec() runs any code; call the intended functions directly instead of building code",
+    bandit=("B102",),
 )
 COMPILE = rule(
     "SC103",
@@ -93,6 +102,7 @@ SUBPROCESS_IMPORT = rule(
     confidence=HIGH,
     message="this module runs other programs; pass an argument list "
     "(no shell) and never build it from untrusted input",
+    bandit=("B404",),
 )
 SHUTIL_IMPORT = rule(
     "SC202",
@@ -124,6 +134,7 @@ SHELL_COMMAND = rule(
     confidence=HIGH,
     message="this runs a command line through the shell (command injection); "
     "use subprocess.run([...]) with an argument list",
+    bandit=("B605",),
 )
 PROCESS_START = rule(
     "SC206",
@@ -132,6 +143,7 @@ PROCESS_START = rule(
     confidence=MEDIUM,
     message="os.exec*/os.spawn* start programs directly; use subprocess.run "
     "with a fixed argument list and check its inputs",
+    bandit=("B606",),
 )
 ENVIRONMENT = rule(
     "SC209",
@@ -175,6 +187,7 @@ MKTEMP = rule(
     confidence=HIGH,
     message="mktemp() returns a name another process can take first; use "
     "tempfile.mkstemp or tempfile.NamedTemporaryFile",
+    bandit=("B306",),
 )
 ARCHIVE_EXTRACT = rule(
     "SC306",
@@ -183,6 +196,7 @@ ARCHIVE_EXTRACT = rule(
     confidence=MEDIUM,
     message="extracting an archive can write outside the target directory "
     "(path traversal); validate members or use tarfile's filter='data'",
+    bandit=("B202",),
 )
 
 WRITE_OPENERS = _names("open", "io.open", "codecs.open", "os.fdopen")
@@ -196,6 +210,7 @@ PICKLE_LOAD = rule(
     confidence=HIGH,
     message="unpickling runs code chosen by whoever wrote the data; use json or "
     "another data-only format for anything not produced by this program",
+    bandit=("B301", "B302"),
 )
 PICKLE_IMPORT = rule(
     "SC402",
@@ -204,6 +219,7 @@ PICKLE_IMPORT = rule(
     confidence=HIGH,
     message="this module can deserialise arbitrary objects; never load data "
     "from an untrusted source with it",
+    bandit=("B403",),
 )
 
 # --- crypto ---------------------------------------------------------------------
@@ -215,6 +231,7 @@ WEAK_CIPHER = rule(
     confidence=HIGH,
     message="this cipher is broken; use AES-GCM or ChaCha20-Poly1305 "
     "(cryptography's AESGCM / ChaCha20Poly1305)",
+    bandit=("B304",),
 )
 ECB_MODE = rule(
     "SC504",
@@ -222,6 +239,7 @@ ECB_MODE = rule(
     severity=ERROR,
     confidence=MEDIUM,
     message="ECB mode leaks patterns of the plaintext; use an authenticated mode such as GCM",
+    bandit=("B305",),
 )
 WEAK_TLS = rule(
     "SC509",
@@ -229,7 +247,23 @@ WEAK_TLS = rule(
     severity=ERROR,
     confidence=HIGH,
     message="SSLv2/SSLv3/TLS 1.0/1.1 are broken; use ssl.create_default_context() (TLS 1.2+)",
+    bandit=("B502", "B503"),
 )
+
+#: Protocol constants (``ssl`` and pyOpenSSL) that allow SSLv2/SSLv3/TLS 1.0/1.1, matched by
+#: identifier wherever they come from, as in ``ssl_version=PROTOCOL_TLSv1``.
+WEAK_TLS_CONSTANTS = _names(
+    "PROTOCOL_SSLv2",
+    "PROTOCOL_SSLv3",
+    "PROTOCOL_TLSv1",
+    "PROTOCOL_TLSv1_1",
+    "SSLv2_METHOD",
+    "SSLv3_METHOD",
+    "SSLv23_METHOD",
+    "TLSv1_METHOD",
+    "TLSv1_1_METHOD",
+)
+WEAK_TLS_VERSIONS = _names("ssl.TLSVersion.SSLv3", "ssl.TLSVersion.TLSv1", "ssl.TLSVersion.TLSv1_1")
 
 WEAK_HASHES = frozenset(
     {"hashlib.md5", "hashlib.sha1", "hashlib.md4"}
@@ -263,6 +297,7 @@ UNVERIFIED_TLS = rule(
     confidence=HIGH,
     message="this turns off certificate checking; use "
     "ssl.create_default_context() and keep verification on",
+    bandit=("B323", "B504"),
 )
 STDLIB_XML = rule(
     "SC605",
@@ -271,6 +306,7 @@ STDLIB_XML = rule(
     confidence=HIGH,
     message="the standard XML parsers are open to entity-expansion attacks; use "
     "defusedxml for untrusted XML",
+    bandit=("B313", "B314", "B315", "B316", "B317", "B318", "B319", "B411"),
 )
 CLEARTEXT_PROTOCOL = rule(
     "SC610",
@@ -278,6 +314,7 @@ CLEARTEXT_PROTOCOL = rule(
     severity=WARNING,
     confidence=HIGH,
     message="telnet and FTP send credentials in clear text; use SSH/SFTP or ftplib.FTP_TLS",
+    bandit=("B312", "B321", "B401", "B402"),
 )
 SSH_AUTO_ADD = rule(
     "SC613",
@@ -286,6 +323,17 @@ SSH_AUTO_ADD = rule(
     confidence=HIGH,
     message="accepting unknown SSH host keys allows man-in-the-middle attacks; "
     "use paramiko.RejectPolicy and known hosts",
+    bandit=("B507",),
+)
+
+XML_IMPORT = rule(
+    "SC615",
+    cwe=611,
+    severity=INFO,
+    confidence=HIGH,
+    message="this module parses XML without protection against entity expansion; "
+    "parse untrusted XML with defusedxml instead",
+    bandit=("B405", "B406", "B407", "B408", "B409"),
 )
 
 HTTP_LIBRARIES = _names("requests", "httpx")
@@ -379,6 +427,7 @@ DANGEROUS_CALLS: tuple[NameEntry, ...] = (
         ),
     ),
     NameEntry(MKTEMP, _names("tempfile.mktemp", "os.tempnam", "os.tmpnam")),
+    NameEntry(CLEARTEXT_PROTOCOL, _names("telnetlib.Telnet", "ftplib.FTP")),
     NameEntry(ARCHIVE_EXTRACT, _names("shutil.unpack_archive")),
     NameEntry(
         PICKLE_LOAD,
@@ -404,6 +453,7 @@ DANGEROUS_CALLS: tuple[NameEntry, ...] = (
             "jsonpickle.decode",
             "jsonpickle.loads",
             "jsonpickle.unpickler.decode",
+            "jsonpickle.unpickler.Unpickler",
             "pandas.read_pickle",
             "joblib.load",
         ),
@@ -457,6 +507,7 @@ DANGEROUS_CALLS: tuple[NameEntry, ...] = (
                 "xml.sax.parse",
                 "xml.sax.parseString",
                 "xml.sax.make_parser",
+                "xml.sax.expatreader.create_parser",
                 "xml.dom.minidom.parse",
                 "xmlrpc.client.loads",
             }
@@ -476,6 +527,18 @@ DANGEROUS_IMPORTS: tuple[NameEntry, ...] = (
         ),
     ),
     NameEntry(CLEARTEXT_PROTOCOL, _names("telnetlib", "ftplib")),
+    NameEntry(STDLIB_XML, _names("xmlrpc", "xmlrpclib", "SimpleXMLRPCServer")),
+    NameEntry(
+        XML_IMPORT,
+        _names(
+            "xml.etree.ElementTree",
+            "xml.etree.cElementTree",
+            "xml.sax",
+            "xml.dom.expatbuilder",
+            "xml.dom.minidom",
+            "xml.dom.pulldom",
+        ),
+    ),
 )
 
 DANGEROUS_ATTRIBUTES: tuple[NameEntry, ...] = (
@@ -492,19 +555,6 @@ DANGEROUS_ATTRIBUTES: tuple[NameEntry, ...] = (
             )
         )
         | _names("cryptography.hazmat.primitives.ciphers.modes.ECB"),
-    ),
-    NameEntry(
-        WEAK_TLS,
-        _names(
-            "ssl.PROTOCOL_SSLv2",
-            "ssl.PROTOCOL_SSLv3",
-            "ssl.PROTOCOL_TLSv1",
-            "ssl.PROTOCOL_TLSv1_1",
-            "OpenSSL.SSL.SSLv2_METHOD",
-            "OpenSSL.SSL.SSLv3_METHOD",
-            "OpenSSL.SSL.TLSv1_METHOD",
-            "OpenSSL.SSL.TLSv1_1_METHOD",
-        ),
     ),
     NameEntry(UNVERIFIED_TLS, _names("ssl.CERT_NONE")),
     NameEntry(
@@ -545,13 +595,22 @@ DANGEROUS_METHODS: tuple[MethodEntry, ...] = (
         methods=_names("extractall", "extract"),
         roots=_names("tarfile", "zipfile"),
         unknown_receiver=_names("extractall"),
+        safe_keyword=(
+            "filter",
+            _names("data", "tar", "tarfile.data_filter", "tarfile.tar_filter"),
+        ),
     ),
 )
 
 #: Modules whose dynamic import (``importlib.import_module("os")``) hides intent.
 DANGEROUS_MODULES = frozenset(
     {"os", "sys", "builtins", "importlib", "socket", "posix", "nt"}
-    | {name for entry in DANGEROUS_IMPORTS for name in entry.names}
+    | {
+        name
+        for entry in DANGEROUS_IMPORTS
+        if entry.rule not in (STDLIB_XML, XML_IMPORT)
+        for name in entry.names
+    }
 )
 
 #: Calls whose hidden form (``getattr(os, "system")``) is itself a finding.

@@ -5,13 +5,14 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from analysis.security.context import Context, callee, receiver
+from analysis.security.context import Context, argument, callee, constant, receiver
 from analysis.security.registry import Rule, table_check
 from analysis.security.tables import (
     DANGEROUS_ATTRIBUTES,
     DANGEROUS_CALLS,
     DANGEROUS_IMPORTS,
     DANGEROUS_METHODS,
+    MethodEntry,
 )
 
 
@@ -39,9 +40,10 @@ def dangerous_import(ctx: Context[ast.Import | ast.ImportFrom]) -> Iterator[Rule
     """An import of a module listed as dangerous (or of a submodule or member of it)."""
     found: list[Rule] = []
     for module in _imported_modules(ctx.node):
-        top = module.split(".", 1)[0]
+        parts = module.split(".")
+        prefixes = {".".join(parts[:end]) for end in range(1, len(parts) + 1)}
         for entry in DANGEROUS_IMPORTS:
-            if (module in entry.names or top in entry.names) and entry.rule not in found:
+            if entry.rule not in found and not prefixes.isdisjoint(entry.names):
                 found.append(entry.rule)
     yield from found
 
@@ -67,10 +69,21 @@ def dangerous_method(ctx: Context[ast.Call]) -> Iterator[Rule]:
         return
     owner, method = found
     for entry in DANGEROUS_METHODS:
-        if method not in entry.methods:
+        if method not in entry.methods or _made_safe(ctx, entry):
             continue
         if owner is None:
             if method in entry.unknown_receiver:
                 yield entry.rule
         elif owner.split(".", 1)[0] in entry.roots:
             yield entry.rule
+
+
+def _made_safe(ctx: Context[ast.Call], entry: MethodEntry) -> bool:
+    if entry.safe_keyword is None:
+        return False
+    keyword, safe_values = entry.safe_keyword
+    value = argument(ctx.node, None, keyword)
+    if value is None:
+        return False
+    literal = constant(value)
+    return (literal if isinstance(literal, str) else ctx.qualname(value)) in safe_values

@@ -20,6 +20,8 @@ from analysis.security.tables import (
     ERROR,
     FAST_HASHES,
     HIGH,
+    INFO,
+    LOW,
     MEDIUM,
     WARNING,
     WEAK_HASH_NAMES,
@@ -33,6 +35,7 @@ WEAK_HASH = rule(
     confidence=HIGH,
     message="MD5 and SHA-1 are broken for security use; use hashlib.sha256, or "
     "pass usedforsecurity=False when this is only a checksum",
+    bandit=("B303", "B324"),
 )
 PASSWORD_DIGEST = rule(
     "SC502",
@@ -41,6 +44,7 @@ PASSWORD_DIGEST = rule(
     confidence=MEDIUM,
     message="a password hashed with a fast digest is easy to brute-force; "
     "use hashlib.scrypt or hashlib.pbkdf2_hmac with a random salt",
+    bandit=("B303", "B324"),
 )
 SMALL_KEY = rule(
     "SC505",
@@ -49,6 +53,7 @@ SMALL_KEY = rule(
     confidence=HIGH,
     message="RSA/DSA keys shorter than 2048 bits can be broken; use key_size=2048 "
     "or more (3072 for new systems)",
+    bandit=("B505",),
 )
 PREDICTABLE_RANDOM = rule(
     "SC506",
@@ -58,6 +63,16 @@ PREDICTABLE_RANDOM = rule(
     message="the random module is predictable and unfit for tokens, "
     "passwords or keys; use the secrets module (secrets.token_hex, "
     "secrets.choice)",
+    bandit=("B311",),
+)
+RANDOM_GENERATOR = rule(
+    "SC510",
+    cwe=338,
+    severity=INFO,
+    confidence=LOW,
+    message="the random module is predictable: fine for games and simulations, "
+    "but use the secrets module for anything an attacker must not guess",
+    bandit=("B311",),
 )
 HARDCODED_PASSWORD = rule(
     "SC507",
@@ -66,6 +81,7 @@ HARDCODED_PASSWORD = rule(
     confidence=MEDIUM,
     message="a password or secret is written in the code; read it at run "
     "time from configuration or a secret store",
+    bandit=("B105", "B106", "B107"),
 )
 HARDCODED_KEY = rule(
     "SC508",
@@ -95,27 +111,70 @@ _KEY_NAME = re.compile(
     r"(^|_)(key|iv|salt|nonce|aes_key|enc_key|encryption_key|signing_key|"
     r"hmac_key|cipher_key)$"
 )
-_SECURITY_CONTEXT = re.compile(
-    r"token|session|nonce|salt|otp|csrf|key|secret|passw|pwd|auth|"
-    r"cred|random_?str|cookie",
-    re.IGNORECASE,
+_SECURITY_WORDS = frozenset(
+    {
+        "token",
+        "tokens",
+        "session",
+        "sessionid",
+        "sid",
+        "nonce",
+        "salt",
+        "otp",
+        "totp",
+        "pin",
+        "csrf",
+        "xsrf",
+        "key",
+        "keys",
+        "apikey",
+        "secret",
+        "secrets",
+        "password",
+        "passwd",
+        "passphrase",
+        "pwd",
+        "auth",
+        "authentication",
+        "credential",
+        "credentials",
+        "cookie",
+        "crypto",
+        "cryptographic",
+        "secure",
+        "verification",
+        "signature",
+        "iv",
+    }
 )
+_RANDOM_TEXT = ("random", "string", "str")
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _KEY_MATERIAL = re.compile(r"-----BEGIN ([A-Z]+ )?PRIVATE KEY-----|\bAKIA[0-9A-Z]{16}\b")
-_RANDOM_FUNCTIONS = frozenset(
-    f"random.{name}"
-    for name in (
-        "random",
-        "randint",
-        "randrange",
-        "choice",
-        "choices",
-        "sample",
-        "getrandbits",
-        "randbytes",
-        "uniform",
-        "shuffle",
-    )
+_RANDOM_NAMES = (
+    "random",
+    "randint",
+    "randrange",
+    "choice",
+    "choices",
+    "sample",
+    "getrandbits",
+    "randbytes",
+    "uniform",
+    "triangular",
+    "shuffle",
 )
+_RANDOM_FUNCTIONS = frozenset(
+    {"random.Random"}
+    | {f"random.{name}" for name in _RANDOM_NAMES}
+    | {f"random.Random().{name}" for name in _RANDOM_NAMES}
+)
+_EC_GENERATOR = "cryptography.hazmat.primitives.asymmetric.ec.generate_private_key"
+_WEAK_CURVES = frozenset(
+    f"cryptography.hazmat.primitives.asymmetric.ec.{curve}"
+    for curve in ("SECP192R1", "SECT163K1", "SECT163R2")
+)
+_WEAK_CRYPT_METHODS = frozenset({"crypt.METHOD_CRYPT", "crypt.METHOD_MD5"})
+_CRYPT_SALTS = {"crypt.crypt": (1, "salt"), "crypt.mksalt": (0, "method")}
 _KEY_GENERATORS = {
     "cryptography.hazmat.primitives.asymmetric.rsa.generate_private_key": (1, "key_size"),
     "cryptography.hazmat.primitives.asymmetric.dsa.generate_private_key": (0, "key_size"),
@@ -143,8 +202,14 @@ def _is_text_literal(expr: ast.AST | None, *, allow_empty: bool = False) -> bool
 
 @table_check(ast.Call, (WEAK_HASH, PASSWORD_DIGEST))
 def weak_digest(ctx: Context[ast.Call]) -> Iterator[Rule]:
-    """MD5/SHA-1 for anything, or any fast digest over something named like a password."""
+    """MD5/SHA-1 for anything, any fast digest over something named like a password, or
+    ``crypt`` with its DES or MD5 method."""
     name = callee(ctx)
+    if name in _CRYPT_SALTS:
+        method = ctx.qualname(argument(ctx.node, *_CRYPT_SALTS[name]))
+        if method in _WEAK_CRYPT_METHODS:
+            yield PASSWORD_DIGEST
+        return
     if name not in FAST_HASHES:
         return
     call = ctx.node
@@ -163,23 +228,50 @@ def weak_digest(ctx: Context[ast.Call]) -> Iterator[Rule]:
 
 @check(ast.Call, SMALL_KEY)
 def small_key_size(ctx: Context[ast.Call]) -> bool:
-    """An RSA/DSA key generated with a literal size under 2048 bits."""
-    where = _KEY_GENERATORS.get(callee(ctx) or "")
+    """An RSA/DSA key generated with a literal size under 2048 bits, or an EC key on a
+    curve under 224 bits."""
+    name = callee(ctx)
+    if name == _EC_GENERATOR:
+        curve = ctx.qualname(argument(ctx.node, 0, "curve"))
+        return curve is not None and curve.removesuffix("()") in _WEAK_CURVES
+    where = _KEY_GENERATORS.get(name or "")
     if where is None:
         return False
     size = constant(argument(ctx.node, *where))
     return isinstance(size, int) and not isinstance(size, bool) and size < _MIN_KEY_BITS
 
 
-@check(ast.Call, PREDICTABLE_RANDOM)
-def predictable_random_secret(ctx: Context[ast.Call]) -> bool:
-    """``random`` used where the result names or feeds a token, key, password or session."""
+def _names_around(ctx: Context[ast.Call]) -> list[str]:
+    """What the call's result is bound to or passed as, and the functions and classes
+    it is written in."""
+    names = target_names(ctx.statement)
+    for ancestor in ctx.path:
+        if isinstance(ancestor, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.append(ancestor.name)
+        elif isinstance(ancestor, ast.keyword) and ancestor.arg is not None:
+            names.append(ancestor.arg)
+    return names
+
+
+def is_security_name(name: str) -> bool:
+    """True when an identifier speaks of a secret, token, key or session
+    (``session_id``, ``generateCryptoKey``, ``random_string``)."""
+    words = [word.lower() for word in _WORD.findall(name)]
+    if not _SECURITY_WORDS.isdisjoint(words):
+        return True
+    return _RANDOM_TEXT[0] in words and not {_RANDOM_TEXT[1], _RANDOM_TEXT[2]}.isdisjoint(words)
+
+
+@table_check(ast.Call, (PREDICTABLE_RANDOM, RANDOM_GENERATOR))
+def predictable_random(ctx: Context[ast.Call]) -> Iterator[Rule]:
+    """``random`` where the result names or feeds a token, key, password or session (an
+    error); anywhere else (a game, a simulation) only a note."""
     if callee(ctx) not in _RANDOM_FUNCTIONS:
-        return False
-    context_names = [*target_names(ctx.statement)]
-    if ctx.function_name:
-        context_names.append(ctx.function_name)
-    return any(_SECURITY_CONTEXT.search(name) for name in context_names)
+        return
+    if any(is_secret_name(name) or is_security_name(name) for name in _names_around(ctx)):
+        yield PREDICTABLE_RANDOM
+    else:
+        yield RANDOM_GENERATOR
 
 
 @check((ast.Assign, ast.AnnAssign), HARDCODED_PASSWORD)
@@ -198,6 +290,19 @@ def password_argument(ctx: Context[ast.Call]) -> bool:
         and is_secret_name(item.arg)
         and _is_text_literal(item.value, allow_empty=True)
         for item in ctx.node.keywords
+    )
+
+
+@check(ast.Constant, HARDCODED_PASSWORD)
+def password_in_dict(ctx: Context[ast.Constant]) -> bool:
+    """``{"password": "hunter2"}``: a secret-named key of a dict literal with a literal value."""
+    table = ctx.parent
+    key = ctx.node.value
+    if not isinstance(table, ast.Dict) or not isinstance(key, str) or not is_secret_name(key):
+        return False
+    return any(
+        candidate is ctx.node and _is_text_literal(value)
+        for candidate, value in zip(table.keys, table.values, strict=True)
     )
 
 

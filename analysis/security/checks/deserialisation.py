@@ -15,6 +15,7 @@ UNSAFE_YAML = rule(
     confidence=HIGH,
     message="yaml.load without a safe loader can build arbitrary Python objects; "
     "use yaml.safe_load (or Loader=yaml.SafeLoader)",
+    bandit=("B506",),
 )
 TORCH_LOAD = rule(
     "SC404",
@@ -22,6 +23,7 @@ TORCH_LOAD = rule(
     severity=CRITICAL,
     confidence=HIGH,
     message="torch.load unpickles the file and can run code; pass weights_only=True",
+    bandit=("B614",),
 )
 NUMPY_PICKLE = rule(
     "SC405",
@@ -31,6 +33,7 @@ NUMPY_PICKLE = rule(
     message="numpy.load with allow_pickle=True can run code from the file; leave allow_pickle off",
 )
 
+_TORCH_LOADS = frozenset({"torch.load", "torch.serialization.load"})
 _YAML_LOADS = frozenset({"yaml.load", "yaml.load_all"})
 _YAML_ALWAYS_UNSAFE = frozenset({"yaml.unsafe_load", "yaml.unsafe_load_all"})
 _SAFE_LOADERS = frozenset({"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"})
@@ -52,7 +55,7 @@ def unsafe_yaml_load(ctx: Context[ast.Call]) -> bool:
 @check(ast.Call, TORCH_LOAD)
 def torch_load_without_weights_only(ctx: Context[ast.Call]) -> bool:
     """``torch.load(...)`` unless ``weights_only=True`` is passed."""
-    return callee(ctx) == "torch.load" and not is_true(argument(ctx.node, None, "weights_only"))
+    return callee(ctx) in _TORCH_LOADS and not is_true(argument(ctx.node, None, "weights_only"))
 
 
 @check(ast.Call, NUMPY_PICKLE)

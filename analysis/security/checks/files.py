@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import ast
+import stat
+from collections.abc import Iterator
 
 from analysis.security.context import Context, argument, callee, constant, receiver
-from analysis.security.registry import check, rule
-from analysis.security.tables import ERROR, HIGH, MEDIUM, WARNING, WRITE_OPENERS
+from analysis.security.registry import Rule, check, rule, table_check
+from analysis.security.tables import ERROR, HIGH, INFO, MEDIUM, WARNING, WRITE_OPENERS
 
 WRITE_MODE = rule(
     "SC301",
@@ -23,6 +25,7 @@ HARDCODED_TMP = rule(
     confidence=MEDIUM,
     message="a fixed path in a shared temporary directory can be raced or "
     "pre-created by another user; use the tempfile module",
+    bandit=("B108",),
 )
 PERMISSIVE_MODE = rule(
     "SC307",
@@ -31,11 +34,28 @@ PERMISSIVE_MODE = rule(
     confidence=HIGH,
     message="this makes a file writable by every user; grant the least "
     "permissions needed (for example 0o600 or 0o644)",
+    bandit=("B103",),
+)
+
+LOOSE_MODE = rule(
+    "SC308",
+    cwe=732,
+    severity=INFO,
+    confidence=MEDIUM,
+    message="this lets the group write the file or others execute it; grant only "
+    "the permissions needed (for example 0o600 or 0o644)",
+    bandit=("B103",),
 )
 
 _WRITE_FLAGS = frozenset("wax+")
 _SHARED_TMP_DIRS = ("/tmp", "/var/tmp", "/dev/shm")
-_WORLD_WRITABLE = 0o002
+_WORLD_WRITABLE = stat.S_IWOTH
+_LOOSE = stat.S_IWGRP | stat.S_IXGRP | stat.S_IXOTH
+_STAT_FLAGS = {
+    f"stat.{name}": value
+    for name, value in vars(stat).items()
+    if name.startswith("S_I") and isinstance(value, int)
+}
 
 
 def _is_write_mode(mode: object) -> bool:
@@ -62,15 +82,32 @@ def hardcoded_tmp_path(ctx: Context[ast.Constant]) -> bool:
     return any(value == root or value.startswith(root + "/") for root in _SHARED_TMP_DIRS)
 
 
-@check(ast.Call, PERMISSIVE_MODE)
-def world_writable_chmod(ctx: Context[ast.Call]) -> bool:
-    """``os.chmod(path, 0o777)`` or ``Path.chmod(0o666)``: a literal world-writable mode."""
+def _mode_value(ctx: Context[ast.Call], expr: ast.AST | None) -> int | None:
+    """The value of a literal mode, ``stat`` flags included (``stat.S_IRWXU | 0o044``)."""
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.BitOr | ast.Add):
+        left, right = _mode_value(ctx, expr.left), _mode_value(ctx, expr.right)
+        return None if left is None or right is None else left | right
+    if isinstance(expr, ast.Name | ast.Attribute):
+        return _STAT_FLAGS.get(ctx.qualname(expr) or "")
+    value = constant(expr)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+@table_check(ast.Call, (PERMISSIVE_MODE, LOOSE_MODE))
+def permissive_chmod(ctx: Context[ast.Call]) -> Iterator[Rule]:
+    """``os.chmod(path, 0o777)`` or ``Path.chmod(0o666)``: a literal world-writable mode
+    (an error); group-writable or executable by others (``0o775``, ``0o755``): a note."""
     name = callee(ctx)
     if name in ("os.chmod", "os.lchmod", "os.fchmod"):
-        mode = constant(argument(ctx.node, 1, "mode"))
+        mode = _mode_value(ctx, argument(ctx.node, 1, "mode"))
     else:
         found = receiver(ctx)
         if found is None or found[1] not in ("chmod", "lchmod"):
-            return False
-        mode = constant(argument(ctx.node, 0, "mode"))
-    return isinstance(mode, int) and not isinstance(mode, bool) and bool(mode & _WORLD_WRITABLE)
+            return
+        mode = _mode_value(ctx, argument(ctx.node, 0, "mode"))
+    if mode is None:
+        return
+    if mode & _WORLD_WRITABLE:
+        yield PERMISSIVE_MODE
+    elif mode & _LOOSE:
+        yield LOOSE_MODE

@@ -6,7 +6,15 @@ import ast
 
 from analysis.security.context import Context, argument, callee, is_false
 from analysis.security.registry import check, rule
-from analysis.security.tables import CRITICAL, HIGH, LOW, SUBPROCESS_CALLS, WARNING
+from analysis.security.tables import (
+    CRITICAL,
+    DANGEROUS_CALLS,
+    HIGH,
+    LOW,
+    SHELL_COMMAND,
+    SUBPROCESS_CALLS,
+    WARNING,
+)
 
 SHELL_TRUE = rule(
     "SC207",
@@ -15,6 +23,7 @@ SHELL_TRUE = rule(
     confidence=HIGH,
     message="shell=True runs the command through the shell (command injection); "
     "pass an argument list and leave shell off",
+    bandit=("B602", "B604"),
 )
 SUBPROCESS_CALL = rule(
     "SC208",
@@ -23,6 +32,21 @@ SUBPROCESS_CALL = rule(
     confidence=LOW,
     message="this starts another program; make sure neither the program nor "
     "its arguments come from untrusted input",
+    bandit=("B603",),
+)
+
+SHELL_KEYWORD = rule(
+    "SC210",
+    cwe=78,
+    severity=WARNING,
+    confidence=LOW,
+    message="shell=True is passed to a function that may hand the command to a shell "
+    "(command injection); pass an argument list and leave shell off",
+    bandit=("B604",),
+)
+
+_SHELL_FUNCTIONS = frozenset(
+    name for entry in DANGEROUS_CALLS if entry.rule is SHELL_COMMAND for name in entry.names
 )
 
 
@@ -41,3 +65,15 @@ def shell_true(ctx: Context[ast.Call]) -> bool:
 def subprocess_call(ctx: Context[ast.Call]) -> bool:
     """A ``subprocess`` call without a shell (still worth a look at its inputs)."""
     return callee(ctx) in SUBPROCESS_CALLS and not _shell_requested(ctx.node)
+
+
+@check(ast.Call, SHELL_KEYWORD)
+def shell_keyword(ctx: Context[ast.Call]) -> bool:
+    """``shell=True`` passed to anything but ``subprocess`` (a wrapper, an alias the
+    resolver cannot follow): the command probably reaches a shell."""
+    if not any(item.arg == "shell" for item in ctx.node.keywords):
+        return False
+    name = callee(ctx)
+    return (
+        name not in SUBPROCESS_CALLS and name not in _SHELL_FUNCTIONS and _shell_requested(ctx.node)
+    )

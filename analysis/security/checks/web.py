@@ -25,6 +25,9 @@ from analysis.security.tables import (
     MEDIUM,
     UNVERIFIED_TLS,
     WARNING,
+    WEAK_TLS,
+    WEAK_TLS_CONSTANTS,
+    WEAK_TLS_VERSIONS,
 )
 
 SQL_FORMATTING = rule(
@@ -35,6 +38,7 @@ SQL_FORMATTING = rule(
     message="SQL built by string formatting or concatenation allows SQL "
     "injection; pass values as query parameters, e.g. "
     "cursor.execute('... WHERE id = ?', (value,))",
+    bandit=("B608",),
 )
 NO_TIMEOUT = rule(
     "SC602",
@@ -42,6 +46,7 @@ NO_TIMEOUT = rule(
     severity=WARNING,
     confidence=MEDIUM,
     message="an HTTP request without a timeout can hang forever; pass timeout=<seconds>",
+    bandit=("B113",),
 )
 VERIFY_FALSE = rule(
     "SC603",
@@ -50,6 +55,7 @@ VERIFY_FALSE = rule(
     confidence=HIGH,
     message="verify=False turns off certificate checking (man-in-the-middle); "
     "keep verification on, or pass verify=<CA bundle path>",
+    bandit=("B501",),
 )
 LXML_ENTITIES = rule(
     "SC606",
@@ -66,6 +72,7 @@ BIND_ALL = rule(
     confidence=MEDIUM,
     message="binding to 0.0.0.0 exposes the service on every network interface; "
     "bind to 127.0.0.1 unless outside access is intended",
+    bandit=("B104",),
 )
 FLASK_DEBUG = rule(
     "SC608",
@@ -74,6 +81,7 @@ FLASK_DEBUG = rule(
     confidence=HIGH,
     message="Flask debug mode exposes the Werkzeug debugger, which runs code "
     "from the browser; never pass debug=True outside local development",
+    bandit=("B201",),
 )
 JINJA_AUTOESCAPE = rule(
     "SC609",
@@ -82,6 +90,7 @@ JINJA_AUTOESCAPE = rule(
     confidence=HIGH,
     message="Jinja2 without autoescape renders input as raw HTML (XSS); "
     "pass autoescape=select_autoescape() or autoescape=True",
+    bandit=("B701",),
 )
 OPEN_URL = rule(
     "SC611",
@@ -90,6 +99,7 @@ OPEN_URL = rule(
     confidence=MEDIUM,
     message="opening a computed URL lets input reach internal hosts or file:// "
     "(SSRF); check the scheme and host against an allow-list first",
+    bandit=("B310",),
 )
 UNSAFE_MARKUP = rule(
     "SC612",
@@ -98,6 +108,7 @@ UNSAFE_MARKUP = rule(
     confidence=MEDIUM,
     message="marking computed text as safe HTML skips escaping (XSS); escape it "
     "or build it from a template with autoescape",
+    bandit=("B308", "B704"),
 )
 
 _SQL = re.compile(
@@ -112,7 +123,13 @@ _URL_OPENERS = frozenset(
         "urllib.urlretrieve",
         "urllib2.urlopen",
         "six.moves.urllib.request.urlopen",
+        "six.moves.urllib.request.urlretrieve",
     }
+)
+_URL_OPENER_CLASSES = frozenset(
+    f"{package}.{name}"
+    for package in ("urllib.request", "six.moves.urllib.request")
+    for name in ("URLopener", "FancyURLopener")
 )
 _MARKUP = frozenset(
     {
@@ -123,7 +140,12 @@ _MARKUP = frozenset(
         "django.utils.html.mark_safe",
     }
 )
+_HTTP_OWNERS = frozenset({"", "api", "Session()", "session()", "Client()", "AsyncClient()"})
 _BIND_ALL_ADDRESS = "0.0.0.0"
+_TLS_VERSION_NAMES = frozenset(name.rsplit(".", 1)[1] for name in WEAK_TLS_VERSIONS)
+_JINJA_ENVIRONMENTS = frozenset(
+    {"jinja2.Environment", "jinja2.environment.Environment", "jinja2.sandbox.SandboxedEnvironment"}
+)
 
 
 def _literal_parts(expr: ast.AST) -> tuple[str, bool] | None:
@@ -173,30 +195,52 @@ def sql_string_building(ctx: Context[ast.JoinedStr | ast.BinOp | ast.Call]) -> b
     return dynamic and bool(_SQL.search(text))
 
 
-def _http_function(ctx: Context[ast.Call]) -> str | None:
+def _http_function(ctx: Context[ast.Call]) -> tuple[str, str] | None:
+    """``(library, function)`` for a requests/httpx call: ``("requests", "get")`` for
+    ``requests.get`` and for ``requests.Session().get``."""
     name = callee(ctx)
     if name is None:
         return None
     root, _, rest = name.partition(".")
-    return rest if root in HTTP_LIBRARIES else None
+    owner, _, function = rest.rpartition(".")
+    if root not in HTTP_LIBRARIES or owner not in _HTTP_OWNERS:
+        return None
+    return root, function
 
 
 @check(ast.Call, NO_TIMEOUT)
 def request_without_timeout(ctx: Context[ast.Call]) -> bool:
-    """``requests.get(url)`` (or httpx) with no ``timeout``, or ``timeout=None``."""
-    function = _http_function(ctx)
-    if function not in HTTP_VERBS:
+    """A requests call (sessions too) with no ``timeout``, or requests/httpx with
+    ``timeout=None`` (httpx has a default timeout; requests waits forever)."""
+    found = _http_function(ctx)
+    if found is None or found[1] not in HTTP_VERBS:
         return False
     timeout = argument(ctx.node, None, "timeout")
     if timeout is None:
-        return not has_keyword(ctx.node, "timeout")
+        return found[0] == "requests" and not has_keyword(ctx.node, "timeout")
     return constant(timeout) is None
 
 
 @check(ast.Call, VERIFY_FALSE)
 def tls_verification_off(ctx: Context[ast.Call]) -> bool:
     """Any requests/httpx call (sessions and clients too) passing ``verify=False``."""
-    return _http_function(ctx) is not None and is_false(argument(ctx.node, None, "verify"))
+    name = callee(ctx)
+    return (
+        name is not None
+        and name.partition(".")[0] in HTTP_LIBRARIES
+        and is_false(argument(ctx.node, None, "verify"))
+    )
+
+
+@check((ast.Attribute, ast.Name), WEAK_TLS)
+def weak_tls_protocol(ctx: Context[ast.Attribute | ast.Name]) -> bool:
+    """``ssl.PROTOCOL_TLSv1``, ``SSL.SSLv3_METHOD``, ``ssl.TLSVersion.TLSv1`` and the like,
+    by identifier, whatever object they are read from."""
+    node = ctx.node
+    identifier = node.attr if isinstance(node, ast.Attribute) else node.id
+    if identifier in WEAK_TLS_CONSTANTS:
+        return isinstance(node.ctx, ast.Load)
+    return identifier in _TLS_VERSION_NAMES and ctx.qualname(node) in WEAK_TLS_VERSIONS
 
 
 @check(ast.Assign, UNVERIFIED_TLS)
@@ -239,7 +283,7 @@ def flask_debug(ctx: Context[ast.Call]) -> bool:
 @check(ast.Call, JINJA_AUTOESCAPE)
 def jinja_autoescape_off(ctx: Context[ast.Call]) -> bool:
     """``jinja2.Environment()`` without autoescape, or with ``autoescape=False``."""
-    if callee(ctx) != "jinja2.Environment":
+    if callee(ctx) not in _JINJA_ENVIRONMENTS:
         return False
     autoescape = argument(ctx.node, None, "autoescape")
     if autoescape is None:
@@ -249,9 +293,13 @@ def jinja_autoescape_off(ctx: Context[ast.Call]) -> bool:
 
 @check(ast.Call, OPEN_URL)
 def open_computed_url(ctx: Context[ast.Call]) -> bool:
-    """``urllib.request.urlopen(url)`` where ``url`` is not a literal."""
+    """``urllib.request.urlopen(url)`` where ``url`` is not a literal, or a ``URLopener``
+    (it opens whatever URL it is given, ``file://`` included)."""
+    name = callee(ctx)
+    if name in _URL_OPENER_CLASSES:
+        return True
     url = argument(ctx.node, 0, "url")
-    return callee(ctx) in _URL_OPENERS and url is not None and not isinstance(constant(url), str)
+    return name in _URL_OPENERS and url is not None and not isinstance(constant(url), str)
 
 
 @check(ast.Call, UNSAFE_MARKUP)

@@ -33,6 +33,7 @@ CASES: dict[str, tuple[str, str]] = {
     ),
     "SC208": ("import subprocess\nsubprocess.run(['ls'])", "import json\njson.dumps(['ls'])"),
     "SC209": ("import os\nhome = os.environ['HOME']", "import os\nsep = os.sep"),
+    "SC210": ("runner.run(cmd, shell=True)", "runner.run(cmd, shell=False)"),
     "SC301": ("f = open(path, 'w')", "f = open(path)"),
     "SC302": (
         "from pathlib import Path\nPath(p).write_text(data)",
@@ -49,6 +50,7 @@ CASES: dict[str, tuple[str, str]] = {
         "import tarfile\nwith tarfile.open(p) as tar:\n    names = tar.getnames()",
     ),
     "SC307": ("import os\nos.chmod(p, 0o777)", "import os\nos.chmod(p, 0o600)"),
+    "SC308": ("import os\nos.chmod(p, 0o755)", "import os\nos.chmod(p, 0o644)"),
     "SC401": ("import pickle\nobj = pickle.loads(data)", "import pickle\ndata = pickle.dumps(obj)"),
     "SC402": ("import pickle", "import json"),
     "SC403": (
@@ -96,6 +98,7 @@ CASES: dict[str, tuple[str, str]] = {
         "import ssl\nctx = ssl.SSLContext(ssl.PROTOCOL_TLSv1)",
         "import ssl\nctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)",
     ),
+    "SC510": ("import random\nrandom.shuffle(deck)", "import secrets\nsecrets.choice(deck)"),
     "SC601": (
         "cursor.execute(f'SELECT * FROM users WHERE id = {user_id}')",
         "cursor.execute('SELECT * FROM users WHERE id = ?', (user_id,))",
@@ -146,6 +149,7 @@ CASES: dict[str, tuple[str, str]] = {
         "import jwt\nclaims = jwt.decode(token, key, options={'verify_signature': False})",
         "import jwt\nclaims = jwt.decode(token, key, algorithms=['HS256'])",
     ),
+    "SC615": ("import xml.etree.ElementTree as ET", "import defusedxml.ElementTree as ET"),
 }
 
 
