@@ -556,7 +556,7 @@ DANGEROUS_ATTRIBUTES: tuple[NameEntry, ...] = (
         )
         | _names("cryptography.hazmat.primitives.ciphers.modes.ECB"),
     ),
-    NameEntry(UNVERIFIED_TLS, _names("ssl.CERT_NONE")),
+    NameEntry(UNVERIFIED_TLS, _names("ssl.CERT_NONE", "ssl._create_unverified_context")),
     NameEntry(
         SSH_AUTO_ADD,
         _names(

@@ -108,7 +108,7 @@ UNSAFE_MARKUP = rule(
     confidence=MEDIUM,
     message="marking computed text as safe HTML skips escaping (XSS); escape it "
     "or build it from a template with autoescape",
-    bandit=("B308", "B704"),
+    bandit=("B308", "B703", "B704"),
 )
 
 _SQL = re.compile(
@@ -142,6 +142,7 @@ _MARKUP = frozenset(
 )
 _HTTP_OWNERS = frozenset({"", "api", "Session()", "session()", "Client()", "AsyncClient()"})
 _BIND_ALL_ADDRESS = "0.0.0.0"
+_TLS_MODULES = frozenset({"ssl", "OpenSSL.SSL"})
 _TLS_VERSION_NAMES = frozenset(name.rsplit(".", 1)[1] for name in WEAK_TLS_VERSIONS)
 _JINJA_ENVIRONMENTS = frozenset(
     {"jinja2.Environment", "jinja2.environment.Environment", "jinja2.sandbox.SandboxedEnvironment"}
@@ -170,12 +171,14 @@ def _literal_parts(expr: ast.AST) -> tuple[str, bool] | None:
     if (
         isinstance(expr, ast.Call)
         and isinstance(expr.func, ast.Attribute)
-        and expr.func.attr == "format"
+        and expr.func.attr in ("format", "replace")
     ):
         base = _literal_parts(expr.func.value)
         if base is None:
             return None
-        return base[0], bool(expr.args or expr.keywords)
+        if expr.func.attr == "replace":
+            return base[0], base[1] or not all(isinstance(a, ast.Constant) for a in expr.args)
+        return base[0], base[1] or bool(expr.args or expr.keywords)
     return None
 
 
@@ -185,7 +188,7 @@ def _builds_string(node: ast.AST | None) -> bool:
 
 @check((ast.JoinedStr, ast.BinOp, ast.Call), SQL_FORMATTING)
 def sql_string_building(ctx: Context[ast.JoinedStr | ast.BinOp | ast.Call]) -> bool:
-    """A query whose text is built with f-strings, ``%``, ``+`` or ``.format``."""
+    """A query whose text is built with f-strings, ``%``, ``+``, ``.format`` or ``.replace``."""
     if _builds_string(ctx.parent):
         return False
     parts = _literal_parts(ctx.node)
@@ -243,6 +246,14 @@ def weak_tls_protocol(ctx: Context[ast.Attribute | ast.Name]) -> bool:
     return identifier in _TLS_VERSION_NAMES and ctx.qualname(node) in WEAK_TLS_VERSIONS
 
 
+@check(ast.ImportFrom, WEAK_TLS)
+def weak_tls_import(ctx: Context[ast.ImportFrom]) -> bool:
+    """``from ssl import PROTOCOL_TLSv1 as OLD``: the constant may be used under any name."""
+    return ctx.node.module in _TLS_MODULES and any(
+        alias.name in WEAK_TLS_CONSTANTS for alias in ctx.node.names
+    )
+
+
 @check(ast.Assign, UNVERIFIED_TLS)
 def hostname_check_off(ctx: Context[ast.Assign]) -> bool:
     """``context.check_hostname = False``."""
@@ -271,12 +282,13 @@ def bind_all_interfaces(ctx: Context[ast.Constant]) -> bool:
 
 @check(ast.Call, FLASK_DEBUG)
 def flask_debug(ctx: Context[ast.Call]) -> bool:
-    """``app.run(debug=True)`` on a Flask app (or an app of unknown origin)."""
+    """``app.run(debug=True)`` on a Flask app, or on an app of unknown origin (a local
+    variable, what an app factory returns)."""
     found = receiver(ctx)
     if found is None or found[1] != "run":
         return False
     owner = found[0]
-    from_flask = owner is None or owner.split(".", 1)[0] == "flask"
+    from_flask = owner is None or owner.split(".", 1)[0] == "flask" or owner.endswith("()")
     return from_flask and is_true(argument(ctx.node, None, "debug"))
 
 

@@ -1,0 +1,31 @@
+"""B306 (mktemp_q): ``tempfile.mktemp``."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.analysis.security.parity.cases import ERROR, Case, assert_verifier, case, case_id
+
+BANDIT_ID = "B306"
+CASES: tuple[Case, ...] = (
+    case(
+        "tempfile.mktemp",
+        "import tempfile",
+        "name = tempfile.mktemp()",
+        verifier=((2, "SC304", ERROR),),
+        bandit=(2,),
+    ),
+    case(
+        "from-import alias",
+        "from tempfile import mktemp as temp_name",
+        "name = temp_name(suffix='.txt')",
+        verifier=((2, "SC304", ERROR),),
+        bandit=(2,),
+    ),
+    case("mkstemp", "import tempfile", "fd, name = tempfile.mkstemp()"),
+)
+
+
+@pytest.mark.parametrize("item", CASES, ids=case_id)
+def test_b306(item: Case) -> None:
+    assert_verifier(BANDIT_ID, item)

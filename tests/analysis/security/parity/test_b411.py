@@ -1,0 +1,36 @@
+"""B411 (import_xmlrpclib): importing ``xmlrpc``, whose servers and clients parse XML from the
+network)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.analysis.security.parity.cases import WARNING, Case, assert_verifier, case, case_id
+
+BANDIT_ID = "B411"
+CASES: tuple[Case, ...] = (
+    case(
+        "the client",
+        "import xmlrpc.client",
+        verifier=((1, "SC605", WARNING),),
+        bandit=(1,),
+    ),
+    case(
+        "a server class",
+        "from xmlrpc.server import SimpleXMLRPCServer",
+        verifier=((1, "SC605", WARNING),),
+        bandit=(1,),
+    ),
+    case(
+        "from-import alias of the package",
+        "from xmlrpc import client as rpc",
+        verifier=((1, "SC605", WARNING),),
+        bandit=(1,),
+    ),
+    case("defusedxml", "import defusedxml.xmlrpc"),
+)
+
+
+@pytest.mark.parametrize("item", CASES, ids=case_id)
+def test_b411(item: Case) -> None:
+    assert_verifier(BANDIT_ID, item)

@@ -1,0 +1,45 @@
+"""B614 (pytorch_load): ``torch.load`` without ``weights_only=True``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.analysis.security.parity.cases import CRITICAL, Case, assert_verifier, case, case_id
+
+BANDIT_ID = "B614"
+CASES: tuple[Case, ...] = (
+    case(
+        "torch.load",
+        "import torch",
+        "model = torch.load(path)",
+        verifier=((2, "SC404", CRITICAL),),
+        bandit=(2,),
+    ),
+    case(
+        "weights_only=False",
+        "import torch",
+        "state = torch.load(path, weights_only=False)",
+        verifier=((2, "SC404", CRITICAL),),
+        bandit=(2,),
+    ),
+    case(
+        "torch.serialization.load through an alias (bandit wants torch imported itself)",
+        "import torch.serialization as ts",
+        "state = ts.load(path)",
+        verifier=((2, "SC404", CRITICAL),),
+    ),
+    case(
+        "module alias",
+        "import torch as T",
+        'state = T.load(path, map_location="cpu")',
+        verifier=((2, "SC404", CRITICAL),),
+        bandit=(2,),
+    ),
+    case("weights only", "import torch", "state = torch.load(path, weights_only=True)"),
+    case("saving", "import torch", "torch.save(model, path)"),
+)
+
+
+@pytest.mark.parametrize("item", CASES, ids=case_id)
+def test_b614(item: Case) -> None:
+    assert_verifier(BANDIT_ID, item)
