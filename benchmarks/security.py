@@ -18,7 +18,11 @@
    back in alternating order; total wall time, time per decoded and per
    output token, time spent inside the controller, verifier calls per
    generation, and the same totals over the prompts whose output SABS left
-   unchanged (the like-for-like comparison).
+   unchanged (the like-for-like comparison);
+5. parity with bandit, check by check (``--parts parity``, see
+   ``benchmarks/security_parity.py``): per covered bandit id, the lines bandit
+   flags that the verifier misses and the reverse, on the parity corpus and on
+   SecurityEval's insecure snippets, and crashes on them and their prefixes.
 
 The effect of SABS on how often completions are insecure (bandit's verdict on
 SecurityEval completions, greedy against beams against SABS) is measured by
@@ -49,6 +53,8 @@ from analysis.security import SecurityCache, analyze_incremental, scan
 from benchmarks.harness.data import humaneval_problems
 from benchmarks.harness.modes import benchmark_settings
 from benchmarks.humaneval import task_text
+from benchmarks.security_parity import parity
+from benchmarks.security_parity import table as parity_table
 from config.settings import Settings
 from decoding.generator import Generator
 from decoding.llama_adapter import default_threads
@@ -63,7 +69,7 @@ SIZES = (50, 200, 1000)
 COLD_REPEATS = 21
 CACHED_REPEATS = 501
 BANDIT_FLAGGING = ("MEDIUM", "HIGH")
-PARTS = ("detection", "false-alarms", "speed", "overhead")
+PARTS = ("detection", "false-alarms", "speed", "overhead", "parity")
 OVERHEAD_TARGET_PERCENT = 5.0
 
 log = logging.getLogger(__name__)
@@ -260,7 +266,7 @@ def _search_once(
         code_prefix=prompt.code_prefix,
         controller=controller,
         security_lambda=settings.sabs.lambda_weight,
-        max_repairs=settings.sabs.max_repairs,
+        max_rewinds=settings.sabs.max_rewinds,
     )
     seconds = time.perf_counter() - started
     run: dict[str, Any] = {
@@ -274,6 +280,7 @@ def _search_once(
     if controller is not None:
         run["controller_seconds"] = controller.seconds
         run["sabs"] = {k: v for k, v in controller.summary().items() if k != "gen_id"}
+        run["sabs"].update(rewinds=result.stats.rewinds, kills=result.stats.kills)
     return run
 
 
@@ -352,8 +359,8 @@ def overhead(prompts: int, max_tokens: int | None) -> dict[str, Any]:
         "same_output_wall_overhead_percent": _percent_more(same_sabs, same_plain),
         "verifier_calls_per_generation": statistics.mean(calls),
         "verifier_calls_max": max(calls),
-        "hard_fails": sum(r["sabs"]["sabs"]["hard_fails"] for r in rows),
-        "repairs": sum(r["sabs"]["sabs"]["repairs"] for r in rows),
+        "unsafe": sum(r["sabs"]["sabs"]["unsafe"] for r in rows),
+        "rewinds": sum(r["sabs"]["sabs"]["rewinds"] for r in rows),
         "load_average_1min_before": load_before,
         "load_average_1min_after": os.getloadavg()[0],
         "rows": rows,
@@ -408,7 +415,7 @@ def _overhead_table(o: dict[str, Any]) -> list[str]:
         f"| wall time on the {o['same_output_prompts']} prompts with identical output | | | {o['same_output_wall_overhead_percent']:+.1f}% |",
         f"| time inside the controller, s | | {o['controller_seconds']:.2f} | {o['controller_share_of_sabs_percent']:.1f}% of SABS wall |",
         f"| verifier calls per generation (max) | | {o['verifier_calls_per_generation']:.1f} ({o['verifier_calls_max']}) | |",
-        f"| hard fails / repairs (all prompts) | | {o['hard_fails']} / {o['repairs']} | |",
+        f"| unsafe statements / rewinds (all prompts) | | {o['unsafe']} / {o['rewinds']} | |",
     ]
 
 
@@ -417,6 +424,7 @@ TABLES: dict[str, Callable[[Any], list[str]]] = {
     "false_alarms": _false_alarm_table,
     "speed": _speed_table,
     "overhead": _overhead_table,
+    "parity": parity_table,
 }
 
 
@@ -465,6 +473,7 @@ def main(argv: list[str] | None = None) -> None:
         "false-alarms": false_alarms,
         "speed": speed,
         "overhead": lambda: overhead(args.prompts, args.max_tokens),
+        "parity": lambda: parity(args.data),
     }
     result = _previous_results()
     for part in args.parts:

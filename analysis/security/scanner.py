@@ -63,10 +63,7 @@ class _Walker:
         if not checks:
             return
         ctx: Context[ast.AST] = Context(
-            node=node,
-            path=self._ancestors,
-            resolver=self._resolver,
-            function_name=self._functions[-1] if self._functions else None,
+            node, self._ancestors, self._resolver, self._functions[-1] if self._functions else None
         )
         for check in checks:
             self._run(check, ctx)

@@ -48,12 +48,24 @@ def dangerous_import(ctx: Context[ast.Import | ast.ImportFrom]) -> Iterator[Rule
     yield from found
 
 
+_ATTRIBUTE_LEAVES = frozenset(
+    name.rsplit(".", 1)[-1] for entry in DANGEROUS_ATTRIBUTES for name in entry.names
+)
+
+
 @table_check((ast.Attribute, ast.Name), (entry.rule for entry in DANGEROUS_ATTRIBUTES))
 def dangerous_attribute(ctx: Context[ast.Attribute | ast.Name]) -> Iterator[Rule]:
-    """A reference to an attribute or constant listed as dangerous (``os.environ``)."""
-    if not isinstance(ctx.node.ctx, ast.Load):
+    """A reference to an attribute or constant listed as dangerous (``os.environ``).
+
+    An attribute keeps its own name whatever its object is called, so only
+    attributes named like a listed one need resolving; a bare name may be an alias.
+    """
+    node = ctx.node
+    if not isinstance(node.ctx, ast.Load) or (
+        isinstance(node, ast.Attribute) and node.attr not in _ATTRIBUTE_LEAVES
+    ):
         return
-    name = ctx.qualname(ctx.node)
+    name = ctx.qualname(node)
     if name is None:
         return
     for entry in DANGEROUS_ATTRIBUTES:

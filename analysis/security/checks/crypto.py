@@ -295,13 +295,14 @@ def password_argument(ctx: Context[ast.Call]) -> bool:
 
 @check(ast.Constant, HARDCODED_PASSWORD)
 def password_in_dict(ctx: Context[ast.Constant]) -> bool:
-    """``{"password": "hunter2"}``: a secret-named key of a dict literal with a literal value."""
+    """``{"password": "hunter2"}``: a secret-named key of a dict literal with a literal value
+    (even empty: a settings dict with no password)."""
     table = ctx.parent
     key = ctx.node.value
     if not isinstance(table, ast.Dict) or not isinstance(key, str) or not is_secret_name(key):
         return False
     return any(
-        candidate is ctx.node and _is_text_literal(value)
+        candidate is ctx.node and _is_text_literal(value, allow_empty=True)
         for candidate, value in zip(table.keys, table.values, strict=True)
     )
 

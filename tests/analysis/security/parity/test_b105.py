@@ -33,6 +33,12 @@ CASES: tuple[Case, ...] = (
         bandit=(3,),
     ),
     case(
+        "an empty password in a settings dict",
+        "DATABASES = {'default': {'USER': 'app', 'PASSWORD': ''}}",
+        verifier=((1, "SC507", ERROR),),
+        bandit=(1,),
+    ),
+    case(
         "a literal subscript key",
         "config['secret'] = 'hunter2'",
         verifier=((1, "SC507", ERROR),),

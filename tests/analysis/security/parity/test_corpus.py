@@ -80,3 +80,22 @@ def test_arbitrary_text_never_crashes(code: str) -> None:
     result = analyze_incremental(code)
     assert all(issue.id != "SC000" for issue in result.issues)
     assert all(issue.id != "SC000" for issue in scan(code))
+
+
+def test_compare_matches_lines_in_the_range_bandit_reports_and_lists_misses_both_ways() -> None:
+    from benchmarks.security_parity import BanditHit, compare
+
+    code = "import subprocess\nsubprocess.run(\n    cmd,\n    shell=True,\n)\neval(x)\n"
+    bandit = {
+        "a": [
+            BanditHit("B602", "HIGH", 4, frozenset({2, 3, 4, 5})),
+            BanditHit("B113", "MEDIUM", 6, frozenset({6})),
+            BanditHit("B101", "LOW", 1, frozenset({1})),
+        ]
+    }
+    result = compare(bandit, {"a": scan(code)})
+    assert result["by_id"]["B602"]["found_medium_high"] == 1
+    assert result["by_id"]["B602"]["severities"] == {"HIGH->CRITICAL": 1}
+    assert result["by_id"]["B113"]["missed"] == ["a:6"]
+    assert result["verifier_only_by_rule"]["SC101"] == ["a:6"]
+    assert result["share"] == 0.5
