@@ -52,7 +52,12 @@ class DecodingSettings(_Section):
     stop_at_top_level: bool = Field(
         default=True, description="end a completion when a column-0 line follows the body"
     )
-    checkpoint_budget_mb: int = Field(default=512, ge=1)
+    prune_margin: float = Field(
+        default=1.0, gt=0.0, description="drop candidates this far below the best score"
+    )
+    commit_after: int = Field(
+        default=0, ge=0, description="steps after a branch at which only the best beam goes on"
+    )
     log_every: int = Field(default=0, ge=0)
 
     @field_validator("entropy_threshold")
@@ -68,11 +73,14 @@ class SabsSettings(_Section):
 
     enabled: bool = True
     lambda_weight: float = Field(default=0.5, ge=0.0)
-    hard_fail_on_critical: bool = True
+    hard_fail_on_critical: bool = Field(
+        default=True, description="rewind (and at last fail) beams that write an unsafe statement"
+    )
+    unsafe_severity: Literal["CRITICAL", "ERROR"] = "ERROR"
     max_verifier_calls: int = Field(default=50, ge=0)
     min_tokens_between_checks: int = Field(default=8, ge=1)
     cache_enabled: bool = True
-    max_repairs: int = Field(default=3, ge=0)
+    max_rewinds: int = Field(default=3, ge=0, description="per beam, for unsafe statements")
     log_path: str | None = None
     disabled_checks: tuple[str, ...] = ()
     severity_overrides: dict[str, Literal["CRITICAL", "ERROR", "WARNING", "INFO"]] = Field(

@@ -5,6 +5,11 @@ its sequence holds. Between steps the last token is *pending*: the sequence's
 KV cache holds ``tokens[:-1]`` and the next batched decode feeds
 ``tokens[-1]`` at position ``len(tokens) - 1``, after which the beam's logits
 can be read.
+
+A beam can rewind to any earlier length: it keeps each generated token's
+piece and log-probability, so its text, syntax state and score are rebuilt
+from them, and its sequence is truncated to match (``llama_memory_seq_rm``);
+nothing is ever copied out of the KV cache.
 """
 
 from __future__ import annotations
@@ -12,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from decoding.checkpoint import Checkpoint
 from decoding.constraint import Boundary, ConstraintTracker
 from decoding.result import StopReason
 from decoding.text import IncrementalText
@@ -29,43 +33,40 @@ class BeamState(StrEnum):
     PRUNED = "pruned"
 
 
-@dataclass(frozen=True)
-class Mark:
-    """A boundary of a beam: its checkpoint and what the beam was when it was taken.
-
-    The beam had ``n_tokens`` tokens; the checkpoint's KV bytes hold at least
-    the first ``n_tokens - 1`` of them (the last one is fed again after a rewind).
-    """
-
-    checkpoint: Checkpoint
-    n_tokens: int
-    log_prob: float
-    sec_penalty: float
-    tracker: ConstraintTracker
-    text: IncrementalText
-
-
 @dataclass
 class Beam:
-    """One hypothesis: tokens, score terms, syntax state, marks and its sequence id."""
+    """One hypothesis: tokens, score terms, syntax state, boundary marks and its sequence id.
+
+    ``origin`` is the syntax state of the code the completion continues (the
+    prompt's code prefix); ``marks`` are token counts at the latest statement
+    boundaries; ``banned`` maps a position to the tokens the beam may not choose there.
+    """
 
     beam_id: int
     seq_id: int
     tokens: list[int]
     prompt_len: int
-    tracker: ConstraintTracker
+    origin: ConstraintTracker
+    tracker: ConstraintTracker = field(init=False)
     text: IncrementalText = field(default_factory=IncrementalText)
     log_prob: float = 0.0
     sec_penalty: float = 0.0
     state: BeamState = BeamState.ACTIVE
     stop_reason: StopReason | None = None
     final_text: str | None = None
-    marks: list[Mark] = field(default_factory=list)
-    safe_mark: Mark | None = None
+    marks: list[int] = field(default_factory=list)
     tokens_since_check: int = 0
     backtracks: int = 0
+    rewinds: int = 0
     banned: dict[int, frozenset[int]] = field(default_factory=dict)
     last_boundaries: list[Boundary] = field(default_factory=list)
+    pieces: list[bytes] = field(default_factory=list)  # one per generated token
+    log_probs: list[float] = field(default_factory=list)  # one per generated token
+    ends: list[int] = field(default_factory=list)  # text length after each generated token
+    line_starts: list[int] = field(default_factory=list)  # text offsets of top-level lines
+
+    def __post_init__(self) -> None:
+        self.tracker = self.origin.clone()
 
     @property
     def n_generated(self) -> int:
@@ -96,63 +97,100 @@ class Beam:
         """Tokens this beam may not choose as its next token."""
         return self.banned.get(len(self.tokens), frozenset())
 
+    def ban(self, position: int, token: int) -> None:
+        """Forbid ``token`` as the beam's token at ``position`` from now on."""
+        self.banned[position] = self.banned.get(position, frozenset()) | {token}
+
     def append(self, token: int, log_prob: float, piece: bytes) -> list[Boundary]:
         """Add a chosen token (pending until the next decode); return the boundaries it crossed."""
         self.tokens.append(token)
+        self.pieces.append(piece)
+        self.log_probs.append(log_prob)
         self.log_prob += log_prob
         self.tokens_since_check += 1
-        self.last_boundaries = self.tracker.feed(self.text.push(piece))
+        self.last_boundaries = self._feed(piece)
+        self.ends.append(len(self.text.text))
         return self.last_boundaries
 
     def child(self, beam_id: int, seq_id: int) -> Beam:
         """An independent copy that will live in ``seq_id`` under ``beam_id``."""
-        return Beam(
+        twin = Beam(
             beam_id=beam_id,
             seq_id=seq_id,
             tokens=list(self.tokens),
             prompt_len=self.prompt_len,
-            tracker=self.tracker.clone(),
+            origin=self.origin,
             text=self.text.clone(),
             log_prob=self.log_prob,
             sec_penalty=self.sec_penalty,
             marks=list(self.marks),
-            safe_mark=self.safe_mark,
             tokens_since_check=self.tokens_since_check,
             backtracks=self.backtracks,
+            rewinds=self.rewinds,
             banned=dict(self.banned),
+            pieces=list(self.pieces),
+            log_probs=list(self.log_probs),
+            ends=list(self.ends),
+            line_starts=list(self.line_starts),
         )
+        twin.tracker = self.tracker.clone()
+        return twin
 
-    def mark(self, checkpoint: Checkpoint) -> Mark:
-        """Record a boundary mark here; it replaces the previous one if only blanks lie between."""
-        new = Mark(
-            checkpoint,
-            len(self.tokens),
-            self.log_prob,
-            self.sec_penalty,
-            self.tracker.clone(),
-            self.text.clone(),
-        )
-        if self.marks and self._only_blanks_since(self.marks[-1]):
-            if self.safe_mark is self.marks[-1]:
-                self.safe_mark = new
-            self.marks[-1] = new
+    def mark(self) -> None:
+        """Record a boundary here; it replaces the previous one if only blanks lie between."""
+        here = len(self.tokens)
+        if self.marks and not self.text.text[self._text_at(self.marks[-1]) :].strip():
+            self.marks[-1] = here
         else:
-            self.marks = [*self.marks[-(_MARKS_KEPT - 1) :], new]
-        return new
+            self.marks = [*self.marks[-(_MARKS_KEPT - 1) :], here]
 
-    def rewind(self, mark: Mark) -> None:
-        """Return to ``mark``: tokens, score terms, syntax and text state (the KV is the caller's)."""
-        position = mark.n_tokens
-        self.tokens = self.tokens[:position]
-        self.log_prob = mark.log_prob
-        self.sec_penalty = mark.sec_penalty
-        self.tracker = mark.tracker.clone()
-        self.text = mark.text.clone()
-        self.marks = [m for m in self.marks if m.n_tokens <= position]
+    def log_prob_at(self, n_tokens: int) -> float:
+        """The beam's log-probability when it had ``n_tokens`` tokens."""
+        return sum(self.log_probs[: n_tokens - self.prompt_len])
+
+    def token_at_char(self, offset: int) -> int:
+        """The index in ``tokens`` of the generated token that holds text character ``offset``."""
+        for i, end in enumerate(self.ends):
+            if end > offset:
+                return self.prompt_len + i
+        return len(self.tokens)
+
+    def first_word_token(self, start: int) -> int:
+        """The index of the first token at or after ``start`` whose text is not blank."""
+        for i in range(max(start, self.prompt_len), len(self.tokens)):
+            if self.pieces[i - self.prompt_len].strip():
+                return i
+        return len(self.tokens)
+
+    def truncate(self, n_tokens: int) -> None:
+        """Return to the beam it was with ``n_tokens`` tokens (the caller truncates the KV)."""
+        keep = n_tokens - self.prompt_len
+        if keep < 0 or n_tokens > len(self.tokens):
+            raise ValueError(f"cannot rewind a beam of {len(self.tokens)} tokens to {n_tokens}")
+        self.tokens = self.tokens[:n_tokens]
+        self.pieces = self.pieces[:keep]
+        self.log_probs = self.log_probs[:keep]
+        self.ends = self.ends[:keep]
+        self.log_prob = sum(self.log_probs)
+        self.text = IncrementalText()
+        self.tracker = self.origin.clone()
+        self.line_starts = []
+        for piece in self.pieces:
+            self._feed(piece)
+        self.marks = [m for m in self.marks if m <= n_tokens]
+        self.last_boundaries = []
         self.tokens_since_check = 0
         self.state = BeamState.ACTIVE
         self.stop_reason = None
         self.final_text = None
 
-    def _only_blanks_since(self, mark: Mark) -> bool:
-        return not self.text.text[len(mark.text.text) :].strip()
+    def _feed(self, piece: bytes) -> list[Boundary]:
+        boundaries = self.tracker.feed(self.text.push(piece))
+        self.line_starts.extend(
+            b.offset - self.origin.fed for b in boundaries if b.kind == "newline"
+        )
+        return boundaries
+
+    def _text_at(self, n_tokens: int) -> int:
+        generated = n_tokens - self.prompt_len
+        return self.ends[generated - 1] if generated > 0 else 0

@@ -73,6 +73,11 @@ class ConstraintTracker:
         return bool(self._stack) or self._quote_run == 1
 
     @property
+    def fed(self) -> int:
+        """Characters fed so far."""
+        return self._fed
+
+    @property
     def at_boundary(self) -> bool:
         """Whether the text ends at the start of a top-level statement (only blanks since)."""
         return (

@@ -42,7 +42,23 @@ def log_softmax(logits: FloatArray, temperature: float = 1.0) -> npt.NDArray[np.
 
 def uncertainty(log_probs: FloatArray, unit: EntropyUnit = "nats") -> Uncertainty:
     """Entropy ``H = -sum p log p`` and varentropy ``sum p (log p + H)^2`` of a log-distribution."""
-    weighted = np.exp(log_probs) * log_probs
+    return _moments(np.exp(log_probs), log_probs, unit)
+
+
+def distribution(
+    logits: FloatArray, unit: EntropyUnit = "nats"
+) -> tuple[npt.NDArray[np.float32], Uncertainty]:
+    """``log_softmax(logits)`` and its uncertainty, from one ``exp`` pass over the vocabulary."""
+    scaled = np.asarray(logits, dtype=np.float32)
+    shifted = scaled - scaled.max()
+    weights = np.exp(shifted)
+    total = float(weights.sum(dtype=np.float64))
+    log_probs = shifted - np.float32(math.log(total))
+    return log_probs, _moments(weights / np.float32(total), log_probs, unit)
+
+
+def _moments(probs: FloatArray, log_probs: FloatArray, unit: EntropyUnit) -> Uncertainty:
+    weighted = probs * log_probs
     entropy = -float(weighted.sum(dtype=np.float64))
     second_moment = float((weighted * log_probs).sum(dtype=np.float64))
     varentropy = max(second_moment - entropy * entropy, 0.0)

@@ -14,7 +14,6 @@ import numpy as np
 
 from config.settings import DecodingSettings, ModelSettings
 from decoding.chat import ChatTemplate
-from decoding.checkpoint import CheckpointStore
 from decoding.errors import PromptTooLongError
 from decoding.llama_adapter import LlamaAdapter, ModelCapabilities
 from decoding.model_file import ModelFile
@@ -24,6 +23,7 @@ from decoding.search import BeamSearch, ProgressCallback, SearchConfig, Security
 log = logging.getLogger(__name__)
 
 CALIBRATION_TOKENS = 64  # greedy tokens whose entropies calibrate an "auto" threshold
+_CALIBRATIONS_KEPT = 64  # prompts whose calibrated thresholds are remembered
 
 
 class Generator:
@@ -35,7 +35,7 @@ class Generator:
         self._adapter = adapter
         self._model_settings = model
         self._decoding = decoding
-        self._auto_threshold: float | None = None
+        self._thresholds: dict[tuple[int, ...], float] = {}
 
     @classmethod
     def open(
@@ -91,7 +91,7 @@ class Generator:
         controller: SecurityHook | None = None,
         max_tokens: int | None = None,
         security_lambda: float = 0.5,
-        max_repairs: int = 3,
+        max_rewinds: int = 3,
         on_progress: ProgressCallback | None = None,
         special_tokens: bool = False,
         stop_sequences: tuple[str, ...] | None = None,
@@ -110,7 +110,7 @@ class Generator:
         """
         limit = max_tokens or self._decoding.max_tokens
         tokens = self._prompt_tokens(prompt, limit, special=special_tokens)
-        config = self._config(limit, security_lambda=security_lambda, max_repairs=max_repairs)
+        config = self._config(limit, security_lambda=security_lambda, max_rewinds=max_rewinds)
         if stop_sequences is not None:
             config = replace(config, stop_sequences=stop_sequences)
         if stop_at_top_level is not None:
@@ -119,16 +119,11 @@ class Generator:
             config = replace(config, beam_width=1, temperature=0.0)
         elif self._decoding.entropy_threshold == "auto":
             config = replace(config, entropy_threshold=self._calibrate(tokens))
-        with CheckpointStore(
-            self._adapter, budget_bytes=self._decoding.checkpoint_budget_mb << 20
-        ) as store:
-            search = BeamSearch(
-                self._adapter, store, config, controller=controller, on_progress=on_progress
-            )
-            try:
-                return search.run(tokens, code_prefix=code_prefix)
-            finally:
-                self._adapter.clear()
+        search = BeamSearch(self._adapter, config, controller=controller, on_progress=on_progress)
+        try:
+            return search.run(tokens, code_prefix=code_prefix)
+        finally:
+            self._adapter.clear()
 
     def chat_template(self) -> ChatTemplate | None:
         """The GGUF's chat template with its BOS/EOS spellings, or ``None`` if it has none."""
@@ -148,7 +143,7 @@ class Generator:
         self._adapter.ensure_capacity(len(tokens) + self._decoding.beam_width * (max_tokens + 1))
         return tokens
 
-    def _config(self, max_tokens: int, *, security_lambda: float, max_repairs: int) -> SearchConfig:
+    def _config(self, max_tokens: int, *, security_lambda: float, max_rewinds: int) -> SearchConfig:
         d = self._decoding
         threshold = d.entropy_threshold if isinstance(d.entropy_threshold, float) else 0.0
         return SearchConfig(
@@ -166,36 +161,39 @@ class Generator:
             stop_at_top_level=d.stop_at_top_level,
             seed=self._model_settings.seed,
             security_lambda=security_lambda,
-            max_repairs=max_repairs,
+            max_rewinds=max_rewinds,
+            commit_after=d.commit_after,
+            prune_margin=d.prune_margin,
             log_every=d.log_every,
         )
 
     def _calibrate(self, tokens: list[int]) -> float:
-        """The entropy percentile of a greedy continuation of the first prompt (cached per model)."""
-        if self._auto_threshold is None:
-            probe = SearchConfig(
-                max_tokens=CALIBRATION_TOKENS,
-                beam_width=1,
-                entropy_threshold=float("inf"),
-                varentropy_threshold=float("inf"),
-                entropy_unit=self._decoding.entropy_unit,
-            )
-            with CheckpointStore(
-                self._adapter, budget_bytes=self._decoding.checkpoint_budget_mb << 20
-            ) as store:
-                search = BeamSearch(self._adapter, store, probe)
-                try:
-                    search.run(tokens)
-                finally:
-                    self._adapter.clear()
-            self._auto_threshold = float(
-                np.percentile(search.entropies, self._decoding.auto_percentile)
-            )
-            log.info(
-                "calibrated entropy threshold %.3f %s (percentile %.0f of %d steps)",
-                self._auto_threshold,
-                self._decoding.entropy_unit,
-                self._decoding.auto_percentile,
-                len(search.entropies),
-            )
-        return self._auto_threshold
+        """The entropy percentile of a greedy continuation of this prompt (cached per prompt)."""
+        key = tuple(tokens)
+        found = self._thresholds.get(key)
+        if found is not None:
+            return found
+        probe = SearchConfig(
+            max_tokens=CALIBRATION_TOKENS,
+            beam_width=1,
+            entropy_threshold=float("inf"),
+            varentropy_threshold=float("inf"),
+            entropy_unit=self._decoding.entropy_unit,
+        )
+        search = BeamSearch(self._adapter, probe)
+        try:
+            search.run(tokens)
+        finally:
+            self._adapter.clear()
+        threshold = float(np.percentile(search.entropies, self._decoding.auto_percentile))
+        if len(self._thresholds) >= _CALIBRATIONS_KEPT:
+            del self._thresholds[next(iter(self._thresholds))]
+        self._thresholds[key] = threshold
+        log.info(
+            "calibrated entropy threshold %.3f %s (percentile %.0f of %d steps)",
+            threshold,
+            self._decoding.entropy_unit,
+            self._decoding.auto_percentile,
+            len(search.entropies),
+        )
+        return threshold

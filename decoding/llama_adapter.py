@@ -364,52 +364,6 @@ class LlamaAdapter:
         """Positions held by ``seq_id`` (0 when empty)."""
         return self._seq_pos_max(seq_id) + 1
 
-    def seq_state(self, seq_id: int) -> bytearray:
-        """The serialised KV cache of ``seq_id`` (``llama_state_seq_get_data``), copied once."""
-        size = llama_cpp.llama_state_seq_get_size(self._c.ctx, llama_cpp.llama_seq_id(seq_id))
-        data = bytearray(size)
-        buffer = (ctypes.c_uint8 * size).from_buffer(data)
-        written = llama_cpp.llama_state_seq_get_data(
-            self._c.ctx, buffer, size, llama_cpp.llama_seq_id(seq_id)
-        )
-        del buffer  # release the export so the bytearray may be resized or freed later
-        if written != size:
-            raise DecodingError(
-                f"llama.cpp wrote {written} of {size} state bytes of sequence {seq_id}"
-            )
-        return data
-
-    def set_seq_state(self, seq_id: int, data: bytearray) -> None:
-        """Replace ``seq_id`` with KV bytes from ``seq_state``; it has no logits until decoded again."""
-        self.free(seq_id)
-        buffer = (ctypes.c_uint8 * len(data)).from_buffer(data)
-        loaded = llama_cpp.llama_state_seq_set_data(
-            self._c.ctx, buffer, len(data), llama_cpp.llama_seq_id(seq_id)
-        )
-        del buffer
-        if loaded == 0:
-            raise DecodingError(
-                f"llama.cpp could not load {len(data)} state bytes into sequence {seq_id}"
-            )
-
-    def context_state(self) -> bytearray:
-        """The whole context's state (every sequence, plus the output buffers)."""
-        size = llama_cpp.llama_state_get_size(self._c.ctx)
-        data = bytearray(size)
-        buffer = (ctypes.c_uint8 * size).from_buffer(data)
-        written = llama_cpp.llama_state_get_data(self._c.ctx, buffer, size)
-        del buffer
-        return data[:written]
-
-    def set_context_state(self, data: bytearray) -> None:
-        """Replace the whole context's state with bytes from ``context_state``."""
-        buffer = (ctypes.c_uint8 * len(data)).from_buffer(data)
-        loaded = llama_cpp.llama_state_set_data(self._c.ctx, buffer, len(data))
-        del buffer
-        if loaded == 0:
-            raise DecodingError(f"llama.cpp could not load {len(data)} bytes of context state")
-        self._rows = {}
-
     def _seq_pos_max(self, seq_id: int) -> int:
         return int(llama_cpp.llama_memory_seq_pos_max(self._c.memory, seq_id))
 

@@ -35,21 +35,25 @@ class GenerationStats:
 
     steps: int = 0
     tokens: int = 0  # tokens decoded across all beams
+    beam_steps: int = 0  # distributions read: live beams summed over steps
     generated_tokens: int = 0  # tokens of the returned result
     prompt_tokens: int = 0
     branches: int = 0
     prunes: int = 0
+    merges: int = 0  # beams dropped because their text rejoined a better one
+    commits: int = 0  # lookaheads that ended by keeping one beam
     backtracks: int = 0
-    repairs: int = 0
-    hard_fails: int = 0
-    checkpoints: int = 0
-    checkpoint_bytes: int = 0  # KV bytes checkpointed during the generation
-    checkpoint_bytes_spilled: int = 0  # of which written to disk
-    checkpoint_spills: int = 0
-    checkpoint_restores: int = 0
-    entropy_threshold: float = 0.0
+    unsafe: int = 0  # unsafe statements SABS found
+    rewinds: int = 0  # of which the beam was rewound to before the statement
+    kills: int = 0  # of which the beam had no rewind left and failed
+    entropy_threshold: float = 0.0  # the threshold this generation branched at
     live_beams: int = 0  # beams still decoding after the last step
     elapsed_s: float = 0.0
+
+    @property
+    def mean_live_beams(self) -> float:
+        """Live beams per step, on average (1.0 for greedy decoding)."""
+        return self.beam_steps / self.steps if self.steps else 0.0
 
     @property
     def tokens_per_s(self) -> float:
@@ -58,7 +62,11 @@ class GenerationStats:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready counters, tokens/s included."""
-        return {**asdict(self), "tokens_per_s": self.tokens_per_s}
+        return {
+            **asdict(self),
+            "tokens_per_s": self.tokens_per_s,
+            "mean_live_beams": self.mean_live_beams,
+        }
 
 
 @dataclass(frozen=True)

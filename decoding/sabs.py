@@ -1,11 +1,14 @@
 """Security-aware beam search (SABS): the controller the search consults at boundaries.
 
-For each live beam the search asks :meth:`SecurityController.check`. The
-controller decides whether to analyse at all (budget, tokens since the last
-check, syntactic boundary), runs the incremental security verifier on the
-beam's code, and charges the beam only for issues it has not been charged
-for before. A CRITICAL issue fails the beam when hard fail is on. Every
-analysed check is appended to a JSONL decision log when one is configured.
+For each live beam that ends a statement the search asks
+:meth:`SecurityController.check`. The controller decides whether to analyse at
+all (budget, tokens since the last check, syntactic boundary), runs the
+incremental security verifier on the beam's code, and charges the beam only for
+issues it has not been charged for before; issues on the prompt's own lines are
+never charged. A new issue at or above the unsafe severity names the line the
+search rewinds the beam to (the statement is then re-decoded with its first
+token banned). Every analysed check is appended to a JSONL decision log when
+one is configured.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import enum
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -38,7 +41,8 @@ logger = logging.getLogger(__name__)
 
 SNIPPET_CHARS = 240
 _INVALID_KEY: tuple[str, int, int] = ("PARSE_INVALID", 0, 0)
-IssueKey = tuple[str, int, int]
+IssueKey = tuple[str, int, int]  # rule, line in the beam's code, column
+_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2, Severity.CRITICAL: 3}
 
 
 class SabsLogError(UserError):
@@ -47,20 +51,22 @@ class SabsLogError(UserError):
 
 @dataclass(frozen=True)
 class SABSConfig:
-    """How SABS judges beams; defaults follow the ``sabs`` settings section."""
+    """How SABS judges beams; defaults follow the ``sabs`` settings section.
 
-    lambda_weight: float = 0.5
-    hard_fail_on_critical: bool = True
+    ``unsafe_severity``: a new issue at or above it makes its statement unsafe
+    (``None``: issues only cost score).
+    """
+
+    unsafe_severity: Severity | None = Severity.ERROR
     max_verifier_calls: int = 50
     min_tokens_between_checks: int = 8
     cache_enabled: bool = True
     log_path: Path | None = None
-    max_repairs: int = 3
     policy: Policy = DEFAULT_POLICY
 
     def __post_init__(self) -> None:
-        if self.lambda_weight < 0 or self.max_verifier_calls < 0 or self.max_repairs < 0:
-            raise ValueError("SABSConfig weights and budgets must not be negative")
+        if self.max_verifier_calls < 0:
+            raise ValueError("SABSConfig.max_verifier_calls must not be negative")
         if self.min_tokens_between_checks < 1:
             raise ValueError("SABSConfig.min_tokens_between_checks must be at least 1")
 
@@ -68,27 +74,38 @@ class SABSConfig:
     def from_settings(cls, settings: SabsSettings) -> SABSConfig:
         """The configuration (and security policy) described by the ``sabs`` settings."""
         return cls(
-            lambda_weight=settings.lambda_weight,
-            hard_fail_on_critical=settings.hard_fail_on_critical,
+            unsafe_severity=(
+                Severity[settings.unsafe_severity] if settings.hard_fail_on_critical else None
+            ),
             max_verifier_calls=settings.max_verifier_calls,
             min_tokens_between_checks=settings.min_tokens_between_checks,
             cache_enabled=settings.cache_enabled,
             log_path=Path(settings.log_path) if settings.log_path else None,
-            max_repairs=settings.max_repairs,
             policy=Policy.from_settings(settings),
+        )
+
+    def is_unsafe(self, issue: SecurityIssue) -> bool:
+        """Whether ``issue`` makes its statement unsafe."""
+        return self.unsafe_severity is not None and (
+            _RANK[issue.severity] >= _RANK[self.unsafe_severity]
         )
 
 
 class SecurityAction(enum.Enum):
     """What the controller did for one check."""
 
-    SKIP_INCOMPLETE = "skip_incomplete"
     SKIP_BUDGET = "skip_budget"
     SKIP_MIN_TOKENS = "skip_min_tokens"
     SKIP_NOT_BOUNDARY = "skip_not_boundary"
-    SOFT_PENALTY = "soft_penalty"
-    HARD_FAIL = "hard_fail"
+    INCOMPLETE = "incomplete"
     NO_ISSUES = "no_issues"
+    SOFT_PENALTY = "soft_penalty"
+    UNSAFE = "unsafe"
+
+
+_SKIPS = frozenset(
+    {SecurityAction.SKIP_BUDGET, SecurityAction.SKIP_MIN_TOKENS, SecurityAction.SKIP_NOT_BOUNDARY}
+)
 
 
 @dataclass(frozen=True)
@@ -96,9 +113,10 @@ class SecurityDecision:
     """The answer to one check.
 
     ``issues`` are all issues in the code now; ``new_issues`` those charged by
-    this check; ``penalty_delta`` their weight (plus 2.0 the first time the
-    code is found invalid); ``penalty_total`` the beam's charge so far.
-    ``parse_state`` is ``None`` when the verifier was not run.
+    this check; ``penalty_delta`` their weight (plus a fixed charge the first
+    time the code is found invalid); ``penalty_total`` the beam's charge so far.
+    ``parse_state`` is ``None`` when the verifier was not run. ``unsafe_line``
+    is the first line (1-based, in the code checked) of a new unsafe issue.
     """
 
     action: SecurityAction
@@ -107,20 +125,33 @@ class SecurityDecision:
     new_issues: tuple[SecurityIssue, ...] = ()
     penalty_delta: float = 0.0
     penalty_total: float = 0.0
-    hard_failed: bool = False
+    unsafe_line: int | None = None
+
+    @property
+    def checked(self) -> bool:
+        """Whether the verifier ran for this check."""
+        return self.action not in _SKIPS
 
 
 @dataclass
-class GenerationStats:
-    """Counters for one generation (one ``gen_id``)."""
+class SabsCounters:
+    """What SABS did in one generation (one ``gen_id``)."""
 
     gen_id: str
     verifier_calls: int = 0
     cache_hits: int = 0
     soft_penalties: int = 0
-    hard_fails: int = 0
-    repairs: int = 0
+    unsafe: int = 0  # checks that found an unsafe statement
     skips: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: SabsCounters) -> None:
+        """Add ``other``'s counts to these."""
+        self.verifier_calls += other.verifier_calls
+        self.cache_hits += other.cache_hits
+        self.soft_penalties += other.soft_penalties
+        self.unsafe += other.unsafe
+        for name, count in other.skips.items():
+            self.skips[name] = self.skips.get(name, 0) + count
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict."""
@@ -129,27 +160,26 @@ class GenerationStats:
             "verifier_calls": self.verifier_calls,
             "cache_hits": self.cache_hits,
             "soft_penalties": self.soft_penalties,
-            "hard_fails": self.hard_fails,
-            "repairs": self.repairs,
+            "unsafe": self.unsafe,
             "skips": dict(self.skips),
         }
 
 
 @dataclass(frozen=True)
 class _BeamCharge:
-    """What one beam has been charged for so far."""
+    """What one beam has been charged for so far, and how much each issue cost."""
 
     gen_id: str
-    charged: frozenset[IssueKey] = frozenset()
-    total: float = 0.0
+    charged: dict[IssueKey, float] = field(default_factory=dict)
 
-
-def _key(issue: SecurityIssue) -> IssueKey:
-    return issue.id, issue.line, issue.col
+    @property
+    def total(self) -> float:
+        return sum(self.charged.values())
 
 
 class SecurityController:
-    """Decides, per beam and step, whether to analyse, and what the beam is charged."""
+    """Decides, per beam and step, whether to analyse, what the beam is charged, and whether
+    its newest statement is unsafe."""
 
     def __init__(
         self,
@@ -162,7 +192,7 @@ class SecurityController:
         self._cache = (cache or SecurityCache()) if self.config.cache_enabled else None
         self._clock = clock or (lambda: datetime.now(UTC))
         self._beams: dict[int, _BeamCharge] = {}
-        self._stats: dict[str, GenerationStats] = {}
+        self._stats: dict[str, SabsCounters] = {}
 
     # --- the search's interface ------------------------------------------------
 
@@ -177,11 +207,13 @@ class SecurityController:
         tokens_since_check: int,
         at_boundary: bool,
         final: bool = False,
+        prompt_lines: int = 0,
     ) -> SecurityDecision:
         """Judge the beam's code so far (prompt + completion; fences and prose are stripped).
 
-        A ``final`` check (the beam has finished) always runs: what it returns is the code
-        the search may hand back, so no skip rule applies to it.
+        The first ``prompt_lines`` lines of ``code`` are the prompt's: issues there are
+        neither charged nor unsafe. A ``final`` check (the beam has finished) always runs:
+        what it returns is the code the search may hand back, so no skip rule applies to it.
         """
         stats = self.stats(gen_id)
         charge = self._charge(gen_id, beam_id)
@@ -191,29 +223,31 @@ class SecurityController:
             return SecurityDecision(skip, None, penalty_total=charge.total)
 
         analysed = extract_code(code)
+        shift = _line_shift(code, analysed)
         hits_before = self._cache.stats().hits if self._cache is not None else 0
         result = analyze_incremental(analysed, self._cache, self.config.policy)
         stats.verifier_calls += 1
         if self._cache is not None and self._cache.stats().hits > hits_before:
             stats.cache_hits += 1
 
-        new_issues = tuple(i for i in result.issues if _key(i) not in charge.charged)
-        new_keys = {_key(i) for i in new_issues}
-        delta = sum(SEVERITY_WEIGHTS[i.severity] for i in new_issues)
-        if result.parse_state is ParseState.PARSE_INVALID and _INVALID_KEY not in charge.charged:
-            new_keys.add(_INVALID_KEY)
-            delta += INVALID_PENALTY
-        charge = replace(charge, charged=charge.charged | new_keys, total=charge.total + delta)
+        own = [i for i in result.issues if i.line + shift > prompt_lines]
+        new_issues = tuple(i for i in own if _key(i, shift) not in charge.charged)
+        charged = dict(charge.charged)
+        for issue in new_issues:
+            charged[_key(issue, shift)] = SEVERITY_WEIGHTS[issue.severity]
+        if result.parse_state is ParseState.PARSE_INVALID and _INVALID_KEY not in charged:
+            charged[_INVALID_KEY] = INVALID_PENALTY
+        delta = sum(charged.values()) - charge.total
+        charge = _BeamCharge(gen_id, charged)
         self._beams[beam_id] = charge
 
-        hard = self.config.hard_fail_on_critical and any(
-            i.severity is Severity.CRITICAL for i in result.issues
-        )
-        action = self._action(hard, delta, result.parse_state)
+        unsafe = [i.line + shift for i in new_issues if self.config.is_unsafe(i)]
+        unsafe_line = min(unsafe, default=None)
+        action = self._action(unsafe_line is not None, delta, result.parse_state)
         if action is SecurityAction.SOFT_PENALTY:
             stats.soft_penalties += 1
-        elif action is SecurityAction.HARD_FAIL:
-            stats.hard_fails += 1
+        elif action is SecurityAction.UNSAFE:
+            stats.unsafe += 1
         decision = SecurityDecision(
             action=action,
             parse_state=result.parse_state,
@@ -221,7 +255,7 @@ class SecurityController:
             new_issues=new_issues,
             penalty_delta=delta,
             penalty_total=charge.total,
-            hard_failed=hard,
+            unsafe_line=unsafe_line,
         )
         self._log(gen_id, beam_id, step, position, tokens_since_check, analysed, decision)
         return decision
@@ -234,42 +268,31 @@ class SecurityController:
         else:
             self._beams.pop(child_id, None)
 
+    def rewind(self, gen_id: str, beam_id: int, from_line: int) -> float:
+        """The beam lost its code from ``from_line`` on: drop those charges and return what
+        the beam is still charged."""
+        charge = self._charge(gen_id, beam_id)
+        kept = {k: w for k, w in charge.charged.items() if k != _INVALID_KEY and k[1] < from_line}
+        self._beams[beam_id] = _BeamCharge(gen_id, kept)
+        return self._beams[beam_id].total
+
     def forget(self, beam_id: int) -> None:
         """Drop a beam's charges (pruned, finished or replaced)."""
         self._beams.pop(beam_id, None)
 
-    def record_repair(self, gen_id: str) -> None:
-        """Count one repair of generation ``gen_id`` (the search performs it)."""
-        self.stats(gen_id).repairs += 1
-
-    def stats(self, gen_id: str) -> GenerationStats:
+    def stats(self, gen_id: str) -> SabsCounters:
         """The counters of generation ``gen_id`` (created empty on first use)."""
         found = self._stats.get(gen_id)
         if found is None:
-            found = self._stats[gen_id] = GenerationStats(gen_id)
+            found = self._stats[gen_id] = SabsCounters(gen_id)
         return found
 
     def summary(self) -> dict[str, Any]:
         """Counters summed over every generation this controller has judged."""
-        total = GenerationStats(gen_id=",".join(self._stats))
+        total = SabsCounters(gen_id=",".join(self._stats))
         for stats in self._stats.values():
-            total.verifier_calls += stats.verifier_calls
-            total.cache_hits += stats.cache_hits
-            total.soft_penalties += stats.soft_penalties
-            total.hard_fails += stats.hard_fails
-            total.repairs += stats.repairs
-            for name, count in stats.skips.items():
-                total.skips[name] = total.skips.get(name, 0) + count
+            total.add(stats)
         return total.to_dict()
-
-    def penalty_total(self, beam_id: int) -> float:
-        """Everything ``beam_id`` has been charged so far (0.0 for an unknown beam)."""
-        charge = self._beams.get(beam_id)
-        return charge.total if charge is not None else 0.0
-
-    def weighted_penalty(self, beam_id: int) -> float:
-        """``lambda_weight`` times the beam's charge: what its score loses."""
-        return self.config.lambda_weight * self.penalty_total(beam_id)
 
     @property
     def cache(self) -> SecurityCache | None:
@@ -286,7 +309,7 @@ class SecurityController:
         return charge
 
     def _skip_reason(
-        self, stats: GenerationStats, tokens_since_check: int, at_boundary: bool
+        self, stats: SabsCounters, tokens_since_check: int, at_boundary: bool
     ) -> SecurityAction | None:
         if not at_boundary:
             return SecurityAction.SKIP_NOT_BOUNDARY
@@ -297,13 +320,13 @@ class SecurityController:
         return None
 
     @staticmethod
-    def _action(hard: bool, delta: float, parse_state: ParseState) -> SecurityAction:
-        if hard:
-            return SecurityAction.HARD_FAIL
+    def _action(unsafe: bool, delta: float, parse_state: ParseState) -> SecurityAction:
+        if unsafe:
+            return SecurityAction.UNSAFE
         if delta > 0:
             return SecurityAction.SOFT_PENALTY
         if parse_state is ParseState.PARSE_INCOMPLETE:
-            return SecurityAction.SKIP_INCOMPLETE
+            return SecurityAction.INCOMPLETE
         return SecurityAction.NO_ISSUES
 
     def _log(
@@ -330,7 +353,7 @@ class SecurityController:
             "penalty_delta": decision.penalty_delta,
             "penalty_total": decision.penalty_total,
             "action": decision.action.name,
-            "hard_failed": decision.hard_failed,
+            "unsafe_line": decision.unsafe_line,
             "code_snippet": code[-SNIPPET_CHARS:],
             "timestamp": self._clock().isoformat(),
         }
@@ -343,3 +366,13 @@ class SecurityController:
                 f"cannot write the SABS log {path}: {error.strerror or error}; "
                 "choose a writable --sabs-log path"
             ) from error
+
+
+def _key(issue: SecurityIssue, shift: int) -> IssueKey:
+    return issue.id, issue.line + shift, issue.col
+
+
+def _line_shift(code: str, analysed: str) -> int:
+    """How many lines of ``code`` precede the code the verifier saw (prose or a fence line)."""
+    found = code.find(analysed[:200]) if analysed else -1
+    return code.count("\n", 0, found) if found > 0 else 0

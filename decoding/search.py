@@ -3,60 +3,55 @@
 Each step reads the next-token distribution of every live beam. A confident
 beam *flows* (one token: greedy at temperature 0, else sampled); an uncertain
 one (entropy at or above the threshold, or varentropy above its own) *branches*
-into its best alternatives. At most ``beam_width`` beams survive by score;
-children of a beam fork its llama.cpp sequence, pruned beams free theirs, and
-one batched decode then advances every survivor by its pending token. A beam's
-logits are only read after that decode: the model state is prepared for a
-beam before its logits are read.
+into its best alternatives (:mod:`decoding.selection`). At most ``beam_width``
+beams survive by score; children of a beam fork its llama.cpp sequence (the
+prompt's KV cells stay shared), pruned beams free theirs, and one batched decode
+then advances every survivor by its pending token.
 
-At syntactic boundaries a beam takes a KV checkpoint. A beam whose recent
-tokens collapse in probability backtracks to its last boundary; an optional
-security controller (SABS) can penalise or fail beams, and when every beam has
-failed the best one is repaired: restored to its last safe boundary with the
-token that began the unsafe statement banned there.
+Beams are paid for only while the choice is open: beams whose text rejoins are
+merged, candidates far below the best are pruned, and with ``commit_after`` the
+search keeps only the best beam once that many steps have passed since it
+branched (a short lookahead that ranks the alternatives and commits one).
+
+Rewinding is truncation: a beam returns to an earlier length of its own token
+list and its sequence is cut there (``llama_memory_seq_rm``). A beam whose
+recent tokens collapse in probability backtracks to its last statement
+boundary; a security controller (SABS) that finds an unsafe new statement
+rewinds the beam to before that statement and bans its first token there, and
+fails the beam once its rewinds are spent.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from enum import Enum
 from typing import Protocol
 
 import numpy as np
 
-from decoding.beam import Beam, BeamState, Mark
-from decoding.checkpoint import CheckpointStore
+from decoding.beam import Beam, BeamState
 from decoding.constraint import ConstraintTracker
-from decoding.entropy import EntropyUnit, log_softmax, sample, top_k, uncertainty
-from decoding.result import (
-    Alternative,
-    BranchEvent,
-    GenerationResult,
-    GenerationStats,
-    StopReason,
-)
+from decoding.entropy import EntropyUnit
+from decoding.result import BranchEvent, GenerationResult, GenerationStats, StopReason
+from decoding.selection import Candidate, Proposer, select
 from decoding.sequence_model import SequenceModel, StepInput
-from decoding.text import IncrementalText
+from decoding.steering import line_of, statement_start
+from decoding.stops import stop_sequence_at, top_level_end
 
 log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[GenerationStats], None]
-
-BANNED_LOGIT = -1e30  # finite, so entropy sums stay defined (exp underflows to exactly 0)
-_SAFE_ACTIONS = frozenset({"NO_ISSUES", "SOFT_PENALTY"})
 
 
 class SecurityDecision(Protocol):
     """What a security controller answers for one check."""
 
     @property
-    def action(self) -> Enum:
-        """The decision (its name is one of SKIP_*, SOFT_PENALTY, HARD_FAIL, NO_ISSUES)."""
+    def checked(self) -> bool:
+        """Whether the code was analysed (a skipped check changes nothing)."""
         ...
 
     @property
@@ -65,13 +60,13 @@ class SecurityDecision(Protocol):
         ...
 
     @property
-    def hard_failed(self) -> bool:
-        """Whether the beam must be failed."""
+    def unsafe_line(self) -> int | None:
+        """The first line (1-based, in the code checked) of a new unsafe statement."""
         ...
 
 
 class SecurityHook(Protocol):
-    """A controller the search consults at boundaries (SABS implements it)."""
+    """A controller the search consults when a beam ends a statement (SABS implements it)."""
 
     def check(
         self,
@@ -84,6 +79,7 @@ class SecurityHook(Protocol):
         tokens_since_check: int,
         at_boundary: bool,
         final: bool = False,
+        prompt_lines: int = 0,
     ) -> SecurityDecision:
         """Judge the beam's code so far (``final``: the beam has finished; always judge it)."""
         ...
@@ -92,33 +88,13 @@ class SecurityHook(Protocol):
         """A child beam was branched off ``parent_id``."""
         ...
 
+    def rewind(self, gen_id: str, beam_id: int, from_line: int) -> float:
+        """The beam lost its code from ``from_line`` on; return its remaining penalty."""
+        ...
+
     def forget(self, beam_id: int) -> None:
-        """The beam is gone (pruned, finished, failed for good or replaced)."""
+        """The beam is gone (pruned, finished or failed)."""
         ...
-
-    def record_repair(self, gen_id: str) -> None:
-        """The search repaired generation ``gen_id`` after every beam failed."""
-        ...
-
-
-_INDENTED_LINE = re.compile(r"(?:\A|\n)[ \t]+\S")
-_TOP_LEVEL_LINE = re.compile(r"\n(?=[^\s])")
-
-
-def top_level_end(text: str, before: int = 0) -> int | None:
-    """Where a column-0 line starts after an indented body (the newline's index), if it does.
-
-    Only newlines at or after ``before - 1`` are considered new; the body must have started
-    (some indented line) before that newline.
-    """
-    body = _INDENTED_LINE.search(text)
-    if body is None:
-        return None
-    for found in _TOP_LEVEL_LINE.finditer(text, max(body.start() + 1, before - 1, 0)):
-        head = text[: found.start()]
-        if head.count('"""') % 2 == 0 and head.count("'''") % 2 == 0:  # not inside a docstring
-            return found.start()
-    return None
 
 
 @dataclass(frozen=True)
@@ -139,7 +115,8 @@ class SearchConfig:
     stop_at_top_level: bool = False  # end once an indented body is followed by a column-0 line
     seed: int = 0
     security_lambda: float = 0.0
-    max_repairs: int = 3
+    max_rewinds: int = 3  # per beam, for unsafe statements
+    commit_after: int = 0  # steps after a branch at which only the best beam goes on (0: never)
     log_every: int = 0
     prune_margin: float = 1.0  # drop candidates this far below the best score
     collapse_logprob: float = -3.0  # mean log-prob per token since a boundary that means collapse
@@ -152,21 +129,12 @@ class SearchConfig:
         return self.beam_width == 1 and self.temperature == 0.0
 
 
-@dataclass(frozen=True)
-class _Candidate:
-    parent: Beam
-    token: int
-    log_prob: float
-    score: float
-
-
 class BeamSearch:
     """One generation: a beam search over the sequences of ``model``."""
 
     def __init__(
         self,
         model: SequenceModel,
-        store: CheckpointStore,
         config: SearchConfig,
         *,
         controller: SecurityHook | None = None,
@@ -177,46 +145,37 @@ class BeamSearch:
                 f"beam width {config.beam_width} exceeds the model's {model.n_seq_max} sequences"
             )
         self._model = model
-        self._store = store
         self._cfg = config
         self._controller = controller
         self._on_progress = on_progress
-        self._rng = np.random.default_rng(config.seed)
+        self._proposer = Proposer(model, config, np.random.default_rng(config.seed))
         self._gen_id = uuid.uuid4().hex[:12]
-        self._stats = GenerationStats()
+        self._stats = GenerationStats(entropy_threshold=config.entropy_threshold)
         self._trace: list[BranchEvent] = []
-        self._entropies: list[float] = []
         self._active: list[Beam] = []
         self._finished: list[Beam] = []
         self._failed: list[Beam] = []
         self._next_beam_id = 0
         self._step = 0
+        self._last_branch = 0
         self._code_prefix = ""
-        self._root_mark: Mark | None = None
+        self._prompt_lines = 0
 
     @property
     def entropies(self) -> list[float]:
         """The entropy of every distribution read so far (for threshold calibration)."""
-        return self._entropies
+        return self._proposer.entropies
 
     def run(self, prompt_tokens: Sequence[int], *, code_prefix: str = "") -> GenerationResult:
         """Generate from ``prompt_tokens``; ``code_prefix`` is the code the completion continues."""
         started = time.perf_counter()
         self._code_prefix = code_prefix
+        self._prompt_lines = code_prefix.count("\n")
         self._stats.prompt_tokens = len(prompt_tokens)
-        self._stats.entropy_threshold = self._cfg.entropy_threshold
-        tracker = ConstraintTracker()
-        tracker.feed(code_prefix)
+        origin = ConstraintTracker()
+        origin.feed(code_prefix)
         self._model.decode_prompt(prompt_tokens, seq_id=0)
-        root = Beam(self._new_beam_id(), 0, list(prompt_tokens), len(prompt_tokens), tracker)
-        if self._uses_marks:
-            checkpoint = self._store.save(0, len(prompt_tokens))
-            self._root_mark = Mark(
-                checkpoint, len(prompt_tokens), 0.0, 0.0, tracker.clone(), IncrementalText()
-            )
-            root.marks.append(self._root_mark)
-            root.safe_mark = self._root_mark
-        self._active = [root]
+        self._active = [Beam(self._new_beam_id(), 0, list(prompt_tokens), len(prompt_tokens), origin)]
         while self._active:
             self._step += 1
             self._advance()
@@ -233,99 +192,50 @@ class BeamSearch:
     # ----------------------------------------------------------------- one step
 
     def _advance(self) -> None:
-        candidates = [c for beam in self._active for c in self._expand(beam)]
-        chosen = self._select(candidates)
+        self._stats.beam_steps += len(self._active)
+        candidates: list[Candidate] = []
+        may_branch = not (self._cfg.commit_after and len(self._active) > 1)
+        for beam in self._active:
+            proposal = self._proposer.propose(beam, may_branch=may_branch)
+            if proposal.branch is not None:
+                self._record_branch(proposal.branch)
+            candidates.extend(proposal.candidates)
+        chosen = select(
+            candidates,
+            capacity=self._cfg.beam_width - len(self._finished),
+            finished=[self._score(b) for b in self._finished],
+            margin=self._cfg.prune_margin,
+        )
         self._stats.prunes += len(candidates) - len(chosen)
-        survivors = self._grow(chosen)
-        self._checkpoint(survivors)
+        survivors = self._merge_rejoined(self._grow(chosen))
         for beam in survivors:
+            if beam.state is BeamState.ACTIVE and beam.tracker.at_boundary:
+                beam.mark()
             self._consult(beam)
+        for beam in survivors:
+            if beam.state is not BeamState.ACTIVE:
+                self._model.free(beam.seq_id)
         self._active = [b for b in survivors if b.state is BeamState.ACTIVE]
+        self._commit()
         for beam in self._active:
             self._maybe_backtrack(beam)
-        if not self._active and not self._finished:
-            self._repair()
-        self._store.retain(
-            m.checkpoint for b in self._active + self._failed for m in self._marks_of(b)
-        )
         self._stats.steps = self._step
         self._decode_pending()
 
-    def _expand(self, beam: Beam) -> list[_Candidate]:
-        """Read the beam's fresh logits and propose its next token(s)."""
-        logits = self._model.logits(beam.seq_id)
-        banned = beam.banned_here()
-        if banned:
-            logits = logits.copy()
-            logits[list(banned)] = BANNED_LOGIT
-        log_probs = log_softmax(logits)
-        measure = uncertainty(log_probs, self._cfg.entropy_unit)
-        self._entropies.append(measure.entropy)
-        uncertain = (
-            measure.entropy >= self._cfg.entropy_threshold
-            or measure.varentropy > self._cfg.varentropy_threshold
-        )
-        if uncertain:
-            tokens = [int(t) for t in top_k(log_probs, self._cfg.branch_factor)]
-            self._record_branch(beam, tokens, log_probs, measure.entropy, measure.varentropy)
-        else:
-            tokens = [
-                sample(
-                    logits,
-                    self._rng,
-                    temperature=self._cfg.temperature,
-                    k=self._cfg.top_k,
-                    p=self._cfg.top_p,
-                )
-            ]
-        return [self._candidate(beam, t, float(log_probs[t])) for t in tokens]
-
-    def _candidate(self, beam: Beam, token: int, log_prob: float) -> _Candidate:
-        n_generated = beam.n_generated + (0 if self._model.is_end(token) else 1)
-        norm = ((5 + n_generated) / 6) ** self._cfg.length_penalty
-        score = (beam.log_prob + log_prob) / norm - self._cfg.security_lambda * beam.sec_penalty
-        return _Candidate(beam, token, log_prob, score)
-
-    def _record_branch(
-        self,
-        beam: Beam,
-        tokens: list[int],
-        log_probs: np.ndarray,
-        entropy: float,
-        varentropy: float,
-    ) -> None:
+    def _record_branch(self, event: BranchEvent) -> None:
         self._stats.branches += 1
-        alternatives = tuple(
-            Alternative(
-                t,
-                self._model.piece(t).decode("utf-8", errors="replace"),
-                float(np.exp(log_probs[t])),
-            )
-            for t in tokens
-        )
-        self._trace.append(
-            BranchEvent(
-                self._step, beam.beam_id, len(beam.tokens), entropy, varentropy, alternatives
-            )
-        )
+        self._last_branch = self._step
+        self._trace.append(replace(event, step=self._step))
 
-    def _select(self, candidates: list[_Candidate]) -> list[_Candidate]:
-        """The best candidates that fit the remaining width and lie within the prune margin."""
-        capacity = self._cfg.beam_width - len(self._finished)
-        ranked = sorted(candidates, key=lambda c: -c.score)[: max(capacity, 0)]
-        best = max(
-            [c.score for c in ranked] + [self._score(b) for b in self._finished], default=0.0
-        )
-        return [c for c in ranked if c.score >= best - self._cfg.prune_margin]
-
-    def _grow(self, chosen: list[_Candidate]) -> list[Beam]:
-        """Turn chosen candidates into beams: fork children, free pruned parents, finish the done."""
-        by_parent: dict[int, list[_Candidate]] = {}
+    def _grow(self, chosen: list[Candidate]) -> list[Beam]:
+        """Turn chosen candidates into beams: fork children, free pruned parents, end the done."""
+        by_parent: dict[int, list[Candidate]] = {}
         for candidate in chosen:
             by_parent.setdefault(candidate.parent.beam_id, []).append(candidate)
         for parent in self._active:
             if parent.beam_id not in by_parent:
                 self._retire(parent, BeamState.PRUNED)
+                self._model.free(parent.seq_id)
         held = {p.seq_id for p in self._active if p.beam_id in by_parent}
         spare = [s for s in range(self._cfg.beam_width) if s not in held]
         grown: list[Beam] = []
@@ -340,7 +250,7 @@ class BeamSearch:
             grown.append(self._take(parent, group[0]))
         return grown
 
-    def _take(self, beam: Beam, candidate: _Candidate) -> Beam:
+    def _take(self, beam: Beam, candidate: Candidate) -> Beam:
         """Append the candidate's token to ``beam`` and finish it if that ends it."""
         if self._model.is_end(candidate.token):
             beam.log_prob += candidate.log_prob
@@ -348,7 +258,7 @@ class BeamSearch:
             return beam
         before = len(beam.text.text)
         beam.append(candidate.token, candidate.log_prob, self._model.piece(candidate.token))
-        stop_at = self._find_stop(beam.text.text, before)
+        stop_at = self._find_stop(beam, before)
         if stop_at is not None:
             beam.final_text = beam.text.text[:stop_at]
             self._finish(beam, "stop")
@@ -356,118 +266,115 @@ class BeamSearch:
             self._finish(beam, "max_tokens")
         return beam
 
-    def _find_stop(self, text: str, before: int) -> int | None:
-        hits = []
-        for stop in self._cfg.stop_sequences:
-            index = text.find(stop, max(before - len(stop) + 1, 0))
-            if index >= 0:
-                hits.append(index)
+    def _find_stop(self, beam: Beam, before: int) -> int | None:
+        text = beam.text.text
+        hits = [stop_sequence_at(text, self._cfg.stop_sequences, before)]
         if self._cfg.stop_at_top_level:
-            index = top_level_end(text, before)
-            if index is not None:
-                hits.append(index)
-        return min(hits, default=None)
+            starts_a_line = not self._code_prefix or self._code_prefix.endswith("\n")
+            hits.append(top_level_end(text, beam.line_starts, starts_a_line=starts_a_line))
+        return min((h for h in hits if h is not None), default=None)
 
-    @property
-    def _uses_marks(self) -> bool:
-        """Whether anything can rewind a beam: a controller (repairs) or a non-greedy search."""
-        return self._controller is not None or not self._cfg.is_plain_greedy
-
-    def _checkpoint(self, beams: list[Beam]) -> None:
-        """Take a KV checkpoint for every live beam whose pending token leaves it at a boundary."""
-        if not self._uses_marks:
-            return
+    def _merge_rejoined(self, beams: list[Beam]) -> list[Beam]:
+        """Of live beams whose text has become the same, keep the best (their futures agree)."""
+        best: dict[str, Beam] = {}
         for beam in beams:
-            if beam.state is BeamState.ACTIVE and beam.tracker.at_boundary:
-                beam.mark(self._store.save(beam.seq_id, beam.kv_len))
-                self._stats.checkpoints += 1
+            if beam.state is not BeamState.ACTIVE:
+                continue
+            other = best.get(beam.text.text)
+            if other is None:
+                best[beam.text.text] = beam
+                continue
+            loser = min(other, beam, key=self._score)
+            best[beam.text.text] = beam if loser is other else other
+            self._retire(loser, BeamState.PRUNED)
+            self._model.free(loser.seq_id)
+            self._stats.merges += 1
+        return [b for b in beams if b.state is not BeamState.PRUNED]
+
+    def _commit(self) -> None:
+        """Keep only the best live beam once ``commit_after`` steps have passed since a branch."""
+        if (
+            not self._cfg.commit_after
+            or len(self._active) < 2
+            or self._step - self._last_branch < self._cfg.commit_after
+        ):
+            return
+        best = max(self._active, key=self._score)
+        for beam in self._active:
+            if beam is not best:
+                self._retire(beam, BeamState.PRUNED)
+                self._model.free(beam.seq_id)
+        self._active = [best]
+        self._stats.commits += 1
 
     def _consult(self, beam: Beam) -> None:
         """Ask the security controller about a beam that just ended a statement or finished."""
-        if self._controller is None or beam.state is BeamState.PRUNED:
+        if self._controller is None:
             return
         finished = beam.state is BeamState.FINISHED
-        ended_statement = any(b.kind == "newline" for b in beam.last_boundaries)
-        if not (finished or ended_statement):
+        if not (finished or any(b.kind == "newline" for b in beam.last_boundaries)):
             return
+        code = self._code_prefix + beam.result_text
         decision = self._controller.check(
             gen_id=self._gen_id,
             beam_id=beam.beam_id,
             step=self._step,
             position=len(beam.tokens),
-            code=self._code_prefix + beam.result_text,
+            code=code,
             tokens_since_check=beam.tokens_since_check,
             at_boundary=finished or beam.tracker.at_boundary,
             final=finished,
+            prompt_lines=self._prompt_lines,
         )
         beam.sec_penalty += decision.penalty_delta
-        if not decision.action.name.startswith("SKIP_"):
+        if decision.checked:
             beam.tokens_since_check = 0
-        if decision.hard_failed:
-            self._stats.hard_fails += 1
-            if finished:
-                self._finished.remove(beam)
-            self._retire(beam, BeamState.FAILED)
-            self._failed.append(beam)
-        elif decision.action.name in _SAFE_ACTIONS and not finished and beam.marks:
-            beam.safe_mark = beam.marks[-1]
+        if decision.unsafe_line is not None:
+            self._steer(beam, code, decision.unsafe_line)
+
+    def _steer(self, beam: Beam, code: str, line: int) -> None:
+        """Rewind ``beam`` to before the unsafe statement on ``line``, or fail it."""
+        self._stats.unsafe += 1
+        offset = statement_start(code, line) - len(self._code_prefix)
+        at = beam.first_word_token(beam.token_at_char(max(offset, 0)))
+        at = min(at, len(beam.tokens) - 1) if beam.n_generated else at
+        if beam in self._finished:
+            self._finished.remove(beam)
+        if beam.rewinds < self._cfg.max_rewinds and at < len(beam.tokens):
+            beam.rewinds += 1
+            self._stats.rewinds += 1
+            self._rewind(beam, at)
+            return
+        beam.truncate(at)
+        beam.state = BeamState.FAILED
+        self._failed.append(beam)
+        self._stats.kills += 1
 
     def _maybe_backtrack(self, beam: Beam) -> None:
         """Rewind a beam whose tokens since its last boundary have collapsed in probability."""
-        if (
-            self._cfg.is_plain_greedy
-            or beam.backtracks >= self._cfg.max_backtracks
-            or not beam.marks
-        ):
+        if self._cfg.is_plain_greedy or beam.backtracks >= self._cfg.max_backtracks or not beam.marks:
             return
         mark = beam.marks[-1]
-        since = len(beam.tokens) - mark.n_tokens
+        since = len(beam.tokens) - mark
         if since < self._cfg.collapse_min_tokens:
             return
-        if (beam.log_prob - mark.log_prob) / since >= self._cfg.collapse_logprob:
+        if (beam.log_prob - beam.log_prob_at(mark)) / since >= self._cfg.collapse_logprob:
             return
         log.debug("beam %d collapsed after %d tokens; backtracking", beam.beam_id, since)
-        self._rewind(beam, mark)
         beam.backtracks += 1
         self._stats.backtracks += 1
+        self._rewind(beam, beam.first_word_token(mark))
 
-    def _repair(self) -> None:
-        """Every beam failed: restore the best to its last safe boundary, banning what went wrong."""
-        if not self._failed or self._stats.repairs >= self._cfg.max_repairs:
-            return
-        best = max(self._failed, key=self._score)
-        self._failed.remove(best)
-        mark = self._safe_mark(best)
+    def _rewind(self, beam: Beam, at: int) -> None:
+        """Cut ``beam`` and its sequence back to ``at`` tokens and ban the token it had there."""
+        token = beam.tokens[at]
+        beam.truncate(at)
+        self._model.truncate(beam.seq_id, at - 1)  # the last kept token is fed again
+        beam.ban(at, token)
         if self._controller is not None:
-            self._controller.forget(best.beam_id)
-            self._controller.record_repair(self._gen_id)
-        best.beam_id = self._new_beam_id()
-        best.seq_id = 0
-        self._rewind(best, mark)
-        if self._controller is not None:
-            # The controller knows nothing of the new id: it charges again whatever the
-            # restored code holds, so the beam's own total starts from zero to match.
-            best.sec_penalty = 0.0
-        self._active = [best]
-        self._stats.repairs += 1
-
-    def _rewind(self, beam: Beam, mark: Mark) -> None:
-        """Restore ``beam`` and its sequence to ``mark``, banning the next statement's first token."""
-        ban_at = next(
-            (
-                i
-                for i in range(mark.n_tokens, len(beam.tokens))
-                if self._model.piece(beam.tokens[i]).strip()
-            ),
-            None,
-        )
-        if ban_at is not None:
-            position, token = ban_at, beam.tokens[ban_at]
-            beam.banned[position] = beam.banned.get(position, frozenset()) | {token}
-        beam.rewind(mark)
-        self._store.restore(mark.checkpoint, beam.tokens[: mark.checkpoint.position], beam.seq_id)
-        if mark.checkpoint.position > beam.kv_len:
-            self._model.truncate(beam.seq_id, beam.kv_len)
+            code = self._code_prefix + beam.text.text
+            line = line_of(code, len(code))
+            beam.sec_penalty = self._controller.rewind(self._gen_id, beam.beam_id, line)
 
     def _decode_pending(self) -> None:
         """One batched decode of every live beam's pending token."""
@@ -486,23 +393,10 @@ class BeamSearch:
         self._finished.append(beam)
 
     def _retire(self, beam: Beam, state: BeamState) -> None:
-        """Free a beam's sequence; tell the controller unless the beam may still be repaired."""
+        """Mark a beam done; tell the controller when it is pruned (its sequence is the caller's)."""
         beam.state = state
-        self._model.free(beam.seq_id)
         if self._controller is not None and state is BeamState.PRUNED:
             self._controller.forget(beam.beam_id)
-
-    def _safe_mark(self, beam: Beam) -> Mark:
-        mark = beam.safe_mark or self._root_mark
-        if mark is None:
-            raise RuntimeError("the search has not started")
-        return mark
-
-    def _marks_of(self, beam: Beam) -> list[Mark]:
-        marks = list(beam.marks[-2:])
-        if beam.safe_mark is not None:
-            marks.append(beam.safe_mark)
-        return marks
 
     def _score(self, beam: Beam) -> float:
         return beam.score(
@@ -514,31 +408,20 @@ class BeamSearch:
         return self._next_beam_id - 1
 
     def _result(self) -> GenerationResult:
-        store = self._store.stats()
-        self._stats.checkpoint_bytes = store.bytes_saved
-        self._stats.checkpoint_bytes_spilled = store.bytes_spilled_total
-        self._stats.checkpoint_spills = store.spills
-        self._stats.checkpoint_restores = store.restores
         if self._finished:
             # A beam cut off at max_tokens is an unfinished answer: it wins only when no beam
             # ended on its own. Length normalisation would otherwise favour long, repetitive
             # cut-off beams over short complete ones (HumanEval: BENCHMARKS.md).
             complete = [b for b in self._finished if b.stop_reason != "max_tokens"]
             best = max(complete or self._finished, key=self._score)
-            text, tokens = best.result_text, best.generated
             reason: StopReason = best.stop_reason or "max_tokens"
         else:
             best = max(self._failed, key=self._score)
-            mark = self._safe_mark(best)
-            text, tokens, reason = (
-                mark.text.text,
-                best.tokens[best.prompt_len : mark.n_tokens],
-                "no_safe_beam",
-            )
-        self._stats.generated_tokens = len(tokens)
+            reason = "no_safe_beam"
+        self._stats.generated_tokens = best.n_generated
         return GenerationResult(
-            text=text,
-            tokens=tuple(tokens),
+            text=best.result_text,
+            tokens=tuple(best.generated),
             stop_reason=reason,
             trace=tuple(self._trace),
             stats=replace(self._stats),

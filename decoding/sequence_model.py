@@ -20,7 +20,7 @@ class StepInput:
 
 
 class SequenceModel(Protocol):
-    """A model whose sequences can be decoded in one batch, forked, freed and checkpointed."""
+    """A model whose sequences can be decoded in one batch, forked, truncated and freed."""
 
     @property
     def n_seq_max(self) -> int:
@@ -57,12 +57,4 @@ class SequenceModel(Protocol):
 
     def is_end(self, token: int) -> bool:
         """Whether ``token`` ends generation."""
-        ...
-
-    def seq_state(self, seq_id: int) -> bytearray:
-        """The serialised KV cache of ``seq_id``."""
-        ...
-
-    def set_seq_state(self, seq_id: int, data: bytearray) -> None:
-        """Replace ``seq_id`` with serialised KV bytes."""
         ...

@@ -49,7 +49,7 @@ def generate(state: RunState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         code_prefix=prompt.code_prefix,
         controller=controller,
         security_lambda=ctx.settings.sabs.lambda_weight,
-        max_repairs=ctx.settings.sabs.max_repairs,
+        max_rewinds=ctx.settings.sabs.max_rewinds,
         on_progress=lambda stats: ctx.progress.generation(cycle, stats.to_dict()),
         special_tokens=prompt.special_tokens,
         stop_sequences=prompt.stop_sequences,
@@ -58,7 +58,11 @@ def generate(state: RunState, runtime: Runtime[RunContext]) -> dict[str, Any]:
     seconds = time.perf_counter() - start
     stats = result.stats.to_dict()
     ctx.progress.generation(cycle, stats, final=True)
-    sabs_stats = controller.summary() if controller is not None else {}
+    sabs_stats = (
+        {**controller.summary(), "rewinds": result.stats.rewinds, "kills": result.stats.kills}
+        if controller is not None
+        else {}
+    )
     ctx.progress.sabs(cycle, sabs_stats)
     draft = Draft(
         cycle=cycle,

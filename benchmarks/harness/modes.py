@@ -148,7 +148,7 @@ class SearchCompleter:
             code_prefix=product_prompt.code_prefix,
             controller=controller,
             security_lambda=sabs.lambda_weight,
-            max_repairs=sabs.max_repairs,
+            max_rewinds=sabs.max_rewinds,
             special_tokens=product_prompt.special_tokens,
             stop_sequences=product_prompt.stop_sequences,
             stop_at_top_level=product_prompt.stop_at_top_level,
@@ -160,8 +160,12 @@ class SearchCompleter:
             "branches": stats.branches,
             "prunes": stats.prunes,
             "backtracks": stats.backtracks,
-            "repairs": stats.repairs,
-            "hard_fails": stats.hard_fails,
+            "merges": stats.merges,
+            "commits": stats.commits,
+            "unsafe": stats.unsafe,
+            "rewinds": stats.rewinds,
+            "kills": stats.kills,
+            "mean_live_beams": stats.mean_live_beams,
             "entropy_threshold": stats.entropy_threshold,
             "branch_points": [
                 {

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from decoding.beam import Beam
-from decoding.checkpoint import Checkpoint
 from decoding.constraint import ConstraintTracker
 
 
@@ -16,7 +15,7 @@ def new_beam(prompt: list[int] | None = None) -> Beam:
         seq_id=0,
         tokens=list(tokens),
         prompt_len=len(tokens),
-        tracker=ConstraintTracker(),
+        origin=ConstraintTracker(),
     )
 
 
@@ -50,21 +49,59 @@ def test_append_reports_boundaries_of_the_new_text() -> None:
 def test_mark_replaces_the_previous_one_when_only_blanks_lie_between() -> None:
     beam = new_beam()
     beam.append(10, 0.0, b"x = 1\n")
-    first = beam.mark(Checkpoint(0, 3, 100))
-    beam.safe_mark = first
+    beam.mark()
     beam.append(11, 0.0, b"    ")
-    second = beam.mark(Checkpoint(1, 4, 100))
-    assert beam.marks == [second]
-    assert beam.safe_mark is second
+    beam.mark()
+    assert beam.marks == [5]
+    beam.append(12, 0.0, b"y = 2\n")
+    beam.mark()
+    assert beam.marks == [5, 6]
 
 
-def test_rewind_restores_tokens_score_text_and_syntax_state() -> None:
+def test_truncate_restores_tokens_score_text_and_syntax_state() -> None:
     beam = new_beam()
     beam.append(10, -0.5, b"x = 1\n")
-    mark = beam.mark(Checkpoint(0, 3, 100))
+    beam.mark()
     beam.append(11, -1.0, b"y = (")
-    beam.sec_penalty = 5.0
-    beam.rewind(mark)
+    beam.truncate(4)
     assert beam.tokens == [1, 2, 3, 10]
     assert beam.log_prob == pytest.approx(-0.5)
-    assert (beam.sec_penalty, beam.text.text, beam.tracker.depth) == (0.0, "x = 1\n", 0)
+    assert (beam.text.text, beam.tracker.depth, beam.marks, beam.line_starts) == (
+        "x = 1\n", 0, [4], [6]
+    )
+
+
+def test_truncate_keeps_the_syntax_state_of_the_code_prefix() -> None:
+    origin = ConstraintTracker()
+    origin.feed("s = (")
+    beam = Beam(beam_id=0, seq_id=0, tokens=[1], prompt_len=1, origin=origin)
+    beam.append(10, 0.0, b"1,")
+    beam.append(11, 0.0, b" 2)")
+    beam.truncate(2)
+    assert (beam.text.text, beam.tracker.depth) == ("1,", 1)
+
+
+def test_truncate_refuses_a_length_outside_the_beam() -> None:
+    beam = new_beam()
+    with pytest.raises(ValueError, match="cannot rewind"):
+        beam.truncate(2)
+    with pytest.raises(ValueError, match="cannot rewind"):
+        beam.truncate(4)
+
+
+def test_token_positions_of_text() -> None:
+    beam = new_beam()
+    for token, piece in ((10, b"a = 1"), (11, b"\n"), (12, b"    "), (13, b"b")):
+        beam.append(token, 0.0, piece)
+    assert beam.token_at_char(0) == 3
+    assert beam.token_at_char(6) == 5  # the first character after the newline
+    assert beam.first_word_token(beam.token_at_char(6)) == 6
+    assert beam.token_at_char(99) == 7
+
+
+def test_a_ban_holds_at_its_position_only() -> None:
+    beam = new_beam()
+    beam.ban(4, 42)
+    assert beam.banned_here() == frozenset()
+    beam.append(10, 0.0, b"x")
+    assert beam.banned_here() == frozenset({42})

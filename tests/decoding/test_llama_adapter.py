@@ -145,15 +145,6 @@ def test_truncate_then_redecode_reproduces_logits(adapter: LlamaAdapter) -> None
     assert adapter.seq_length(0) == len(prompt) + 3
 
 
-def test_sequence_state_moves_a_sequence_into_another_slot(adapter: LlamaAdapter) -> None:
-    prompt = adapter.tokenize(PROMPT)
-    adapter.decode_prompt(prompt)
-    data = adapter.seq_state(0)
-    adapter.set_seq_state(3, data)
-    assert adapter.seq_length(3) == len(prompt)
-    assert len(data) > 0
-
-
 def test_a_corrupt_gguf_is_a_clear_user_error(tmp_path: Path) -> None:
     bad = tmp_path / "bad.gguf"
     bad.write_bytes(b"GGUF" + b"\x03\x00\x00\x00" + b"\xff" * 256)

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.security import ParseState
+from analysis.findings import Severity
+from analysis.security import SEVERITY_WEIGHTS, ParseState
 from config.errors import UserError
 from config.settings import SabsSettings
 from decoding.sabs import SABSConfig, SecurityAction, SecurityController, SecurityDecision
@@ -16,6 +17,7 @@ from decoding.sabs import SABSConfig, SecurityAction, SecurityController, Securi
 SAFE = "def area(r):\n    return 3.14 * r * r\n"
 SOFT = "import subprocess\n"
 CRITICAL = "import os\nos.system(cmd)\n"
+ERROR = "import random\ntoken = random.random()\n"
 
 
 def _check(
@@ -28,6 +30,7 @@ def _check(
     position: int = 10,
     tokens_since_check: int = 8,
     at_boundary: bool = True,
+    prompt_lines: int = 0,
 ) -> SecurityDecision:
     return controller.check(
         gen_id=gen_id,
@@ -37,6 +40,7 @@ def _check(
         code=code,
         tokens_since_check=tokens_since_check,
         at_boundary=at_boundary,
+        prompt_lines=prompt_lines,
     )
 
 
@@ -62,9 +66,9 @@ def test_budget_is_per_generation() -> None:
     assert _check(controller, SAFE, gen_id="g2").action is SecurityAction.NO_ISSUES
 
 
-def test_unfinished_code_without_issues_is_skip_incomplete() -> None:
+def test_unfinished_code_without_issues_is_incomplete() -> None:
     decision = _check(SecurityController(), "def f(x):\n    return (x")
-    assert decision.action is SecurityAction.SKIP_INCOMPLETE
+    assert (decision.action, decision.checked) == (SecurityAction.INCOMPLETE, True)
 
 
 def test_safe_code_has_no_issues() -> None:
@@ -77,15 +81,53 @@ def test_warning_is_a_soft_penalty() -> None:
     assert (decision.action, decision.penalty_delta) == (SecurityAction.SOFT_PENALTY, 1.0)
 
 
-def test_critical_is_a_hard_fail() -> None:
+def test_critical_is_unsafe_on_its_line() -> None:
     decision = _check(SecurityController(), CRITICAL)
-    assert (decision.action, decision.hard_failed) == (SecurityAction.HARD_FAIL, True)
+    assert (decision.action, decision.unsafe_line) == (SecurityAction.UNSAFE, 2)
 
 
-def test_critical_without_hard_fail_is_a_soft_penalty() -> None:
-    controller = SecurityController(SABSConfig(hard_fail_on_critical=False))
+def test_error_is_unsafe_by_default() -> None:
+    decision = _check(SecurityController(), ERROR)
+    assert (decision.action, decision.unsafe_line) == (SecurityAction.UNSAFE, 2)
+
+
+def test_error_is_a_soft_penalty_when_only_critical_is_unsafe() -> None:
+    controller = SecurityController(SABSConfig(unsafe_severity=Severity.CRITICAL))
+    decision = _check(controller, ERROR)
+    assert (decision.action, decision.unsafe_line) == (SecurityAction.SOFT_PENALTY, None)
+    assert _check(controller, CRITICAL, beam_id=1).unsafe_line == 2
+
+
+def test_critical_is_a_soft_penalty_when_nothing_is_unsafe() -> None:
+    controller = SecurityController(SABSConfig(unsafe_severity=None))
     decision = _check(controller, CRITICAL)
     assert (decision.action, decision.penalty_delta) == (SecurityAction.SOFT_PENALTY, 10.0)
+
+
+def test_issues_on_the_prompts_lines_are_neither_charged_nor_unsafe() -> None:
+    controller = SecurityController()
+    decision = _check(controller, CRITICAL, prompt_lines=2)
+    assert (decision.action, decision.penalty_delta, decision.unsafe_line) == (
+        SecurityAction.NO_ISSUES,
+        0.0,
+        None,
+    )
+    grown = _check(controller, CRITICAL + "os.system(other)\n", prompt_lines=2)
+    assert grown.unsafe_line == 3
+
+
+def test_line_numbers_count_from_the_code_given_when_a_fence_is_stripped() -> None:
+    decision = _check(SecurityController(), "```python\n" + CRITICAL)
+    assert decision.unsafe_line == 3
+
+
+def test_a_rewind_drops_the_charges_from_its_line_on() -> None:
+    controller = SecurityController()
+    _check(controller, SOFT + ERROR)  # a warning on line 1, the error on line 3
+    assert controller.rewind("g1", 0, 3) == pytest.approx(1.0)
+    again = _check(controller, SOFT + ERROR)
+    error_weight = SEVERITY_WEIGHTS[Severity.ERROR]
+    assert (again.unsafe_line, again.penalty_total) == (3, pytest.approx(1.0 + error_weight))
 
 
 def test_invalid_code_is_charged_two_once() -> None:
@@ -118,7 +160,7 @@ def test_forked_child_inherits_parent_charges() -> None:
     _check(controller, SOFT, beam_id=1)
     controller.fork(1, 2)
     decision = _check(controller, SOFT, beam_id=2)
-    assert (decision.penalty_delta, controller.penalty_total(2)) == (0.0, 1.0)
+    assert (decision.penalty_delta, decision.penalty_total) == (0.0, 1.0)
 
 
 def test_forgotten_beam_starts_afresh() -> None:
@@ -134,12 +176,6 @@ def test_beams_are_charged_separately() -> None:
     assert _check(controller, SOFT, beam_id=2).penalty_delta == 1.0
 
 
-def test_weighted_penalty_uses_lambda() -> None:
-    controller = SecurityController(SABSConfig(lambda_weight=0.25))
-    _check(controller, SOFT)
-    assert controller.weighted_penalty(0) == 0.25
-
-
 def test_markdown_and_prose_are_stripped_before_analysis() -> None:
     text = "Here is the code you asked for.\n```python\nx = 1\n```\nRun pickle.loads on it."
     assert _check(SecurityController(), text).action is SecurityAction.NO_ISSUES
@@ -151,14 +187,12 @@ def test_stats_count_calls_hits_penalties_and_fails() -> None:
     _check(controller, SOFT, beam_id=2)
     _check(controller, CRITICAL, beam_id=3)
     _check(controller, CRITICAL, at_boundary=False)
-    controller.record_repair("g1")
     assert controller.stats("g1").to_dict() == {
         "gen_id": "g1",
         "verifier_calls": 3,
         "cache_hits": 1,
         "soft_penalties": 2,
-        "hard_fails": 1,
-        "repairs": 1,
+        "unsafe": 1,
         "skips": {"SKIP_NOT_BOUNDARY": 1},
     }
 
@@ -189,8 +223,8 @@ def test_log_has_one_object_per_analysed_check(tmp_path: Path) -> None:
         "parse_state": "PARSE_OK",
         "penalty_delta": 10.0,
         "penalty_total": 10.0,
-        "action": "HARD_FAIL",
-        "hard_failed": True,
+        "action": "UNSAFE",
+        "unsafe_line": 2,
         "code_snippet": CRITICAL,
         "timestamp": "2025-01-02T03:04:05+00:00",
     }
@@ -208,18 +242,15 @@ def test_unwritable_log_is_a_user_error(tmp_path: Path) -> None:
 def test_config_from_settings() -> None:
     settings = SabsSettings.model_validate(
         {
-            "lambda_weight": 1.5,
             "hard_fail_on_critical": False,
             "log_path": "x.jsonl",
             "disabled_checks": ["SC201"],
         }
     )
     config = SABSConfig.from_settings(settings)
-    assert (config.lambda_weight, config.hard_fail_on_critical, config.log_path) == (
-        1.5,
-        False,
-        Path("x.jsonl"),
-    )
+    assert (config.unsafe_severity, config.log_path) == (None, Path("x.jsonl"))
+    critical = SabsSettings.model_validate({"unsafe_severity": "CRITICAL"})
+    assert SABSConfig.from_settings(critical).unsafe_severity is Severity.CRITICAL
     assert config.policy.disabled_checks == frozenset({"SC201"})
 
 
@@ -246,7 +277,7 @@ def test_summary_sums_every_generation() -> None:
         )
     summary = controller.summary()
     assert summary["verifier_calls"] == 2
-    assert summary["hard_fails"] == 2
+    assert summary["unsafe"] == 2
 
 
 def test_a_final_check_runs_whatever_the_skip_rules_say() -> None:
@@ -261,4 +292,4 @@ def test_a_final_check_runs_whatever_the_skip_rules_say() -> None:
         at_boundary=False,
         final=True,
     )
-    assert decision.action is SecurityAction.HARD_FAIL
+    assert decision.action is SecurityAction.UNSAFE

@@ -1,4 +1,5 @@
-"""SABS inside the real search on the default model: unsafe code is caught, repaired, logged."""
+"""SABS inside the real search on the default model, prompted as the product prompts it:
+unsafe statements are caught, rewound and rewritten, and every decision is logged."""
 
 from __future__ import annotations
 
@@ -18,16 +19,15 @@ from decoding.generator import Generator
 from decoding.model_file import ModelFile
 from decoding.result import GenerationResult
 from decoding.sabs import SABSConfig, SecurityController
-from nodes.prompting import DEFAULT_EXAMPLE, DEFAULT_EXAMPLE_TASK, Prompt, build_prompt
+from nodes.prompting import Prompt, prompt_for
 
 pytestmark = pytest.mark.model
 
 TASK = "Write a function that evaluates an arithmetic expression given as a string."
-# The issue's tempting stub: the plain search answers it with ``eval(expression)``.
 CALCULATOR = (
     'def calculate(expression: str) -> float:\n    """Evaluate the arithmetic expression."""\n'
 )
-# A stub whose comment leads every beam to eval: SABS can only get out by repairing.
+# A stub whose comment leads the model to eval: the plain search writes ``return eval(...)``.
 EVAL_HINT = CALCULATOR + "    # Use the built-in eval.\n"
 LOG_KEYS = {
     "gen_id",
@@ -40,7 +40,7 @@ LOG_KEYS = {
     "penalty_delta",
     "penalty_total",
     "action",
-    "hard_failed",
+    "unsafe_line",
     "code_snippet",
     "timestamp",
 }
@@ -69,27 +69,25 @@ class Run:
 
 @pytest.fixture(scope="module")
 def generator(default_model: ModelFile) -> Iterator[Generator]:
-    """The default model with room for two beams of 48 tokens."""
-    decoding = DecodingSettings(beam_width=2, max_tokens=48)
+    """The default model with room for two beams of 96 tokens."""
+    decoding = DecodingSettings(beam_width=2, max_tokens=96)
     with Generator.open(default_model, ModelSettings(), decoding) as loaded:
         yield loaded
 
 
 def generate(generator: Generator, stub: str, sabs: SabsSettings | None) -> Run:
-    """Complete ``stub`` the way the product does, with SABS when ``sabs`` is given.
-
-    One example stands before the stub, as a retrieved past episode would: it keeps the
-    model's answer short, and the plain search then writes ``eval``.
-    """
-    prompt = build_prompt(TASK, stub=stub, examples=[(DEFAULT_EXAMPLE_TASK, DEFAULT_EXAMPLE)])
+    """Complete ``stub`` the way the product does (its chat prompt), with SABS when given."""
+    prompt = prompt_for(generator.chat_template(), TASK, stub=stub)
     controller = SecurityController(SABSConfig.from_settings(sabs)) if sabs is not None else None
-    lambda_weight = sabs.lambda_weight if sabs is not None else 0.0
     result = generator.generate(
         prompt.text,
         code_prefix=prompt.code_prefix,
         controller=controller,
-        security_lambda=lambda_weight,
-        max_repairs=sabs.max_repairs if sabs is not None else 0,
+        security_lambda=sabs.lambda_weight if sabs is not None else 0.0,
+        max_rewinds=sabs.max_rewinds if sabs is not None else 0,
+        special_tokens=prompt.special_tokens,
+        stop_sequences=prompt.stop_sequences,
+        stop_at_top_level=prompt.stop_at_top_level,
     )
     return Run(prompt, result, controller)
 
@@ -101,51 +99,33 @@ def critical_rules(code: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def calculator_with_sabs(generator: Generator) -> Run:
-    """The issue's end-to-end case with the shipped SABS settings."""
-    return generate(generator, CALCULATOR, SabsSettings())
-
-
-@pytest.fixture(scope="module")
-def repaired(generator: Generator) -> Run:
-    """The eval-hint stub with the shipped SABS settings: every beam fails, the search repairs."""
+def steered(generator: Generator) -> Run:
+    """The eval-hint stub with the shipped SABS settings."""
     return generate(generator, EVAL_HINT, SabsSettings())
 
 
 @pytest.fixture(scope="module")
 def rarely_checked(generator: Generator) -> Run:
-    """The calculator with so many tokens required between checks that none runs mid-way."""
-    return generate(generator, CALCULATOR, SabsSettings(min_tokens_between_checks=10_000))
+    """The eval hint with so many tokens required between checks that none runs mid-way."""
+    return generate(generator, EVAL_HINT, SabsSettings(min_tokens_between_checks=10_000))
 
 
-@pytest.mark.parametrize("stub", [CALCULATOR, EVAL_HINT], ids=["calculator", "eval_hint"])
-def test_plain_search_writes_eval(generator: Generator, stub: str) -> None:
-    assert critical_rules(generate(generator, stub, None).code) == ["SC101"]
+def test_plain_search_writes_eval(generator: Generator) -> None:
+    assert critical_rules(generate(generator, EVAL_HINT, None).code) == ["SC101"]
 
 
-def test_sabs_leaves_no_critical_finding_in_the_calculator(calculator_with_sabs: Run) -> None:
-    assert critical_rules(calculator_with_sabs.code) == []
+def test_sabs_finds_the_unsafe_statement_and_rewinds_it(steered: Run) -> None:
+    assert steered.summary["unsafe"] >= 1
+    assert steered.result.stats.unsafe == steered.summary["unsafe"]
+    assert steered.result.stats.rewinds >= 1
 
 
-def test_sabs_ran_the_verifier_on_the_calculator(calculator_with_sabs: Run) -> None:
-    assert calculator_with_sabs.summary["verifier_calls"] > 0
+def test_sabs_output_has_no_critical_finding(steered: Run) -> None:
+    assert critical_rules(steered.code) == []
 
 
-def test_sabs_failed_the_eval_beam_of_the_calculator(calculator_with_sabs: Run) -> None:
-    assert calculator_with_sabs.summary["hard_fails"] >= 1
-    assert (
-        calculator_with_sabs.result.stats.hard_fails == calculator_with_sabs.summary["hard_fails"]
-    )
-
-
-def test_every_beam_failing_on_eval_is_repaired(repaired: Run) -> None:
-    assert repaired.summary["repairs"] >= 1
-    assert repaired.result.stats.repairs == repaired.summary["repairs"]
-
-
-def test_repaired_output_has_no_critical_finding(repaired: Run) -> None:
-    assert repaired.result.stop_reason != "no_safe_beam"
-    assert critical_rules(repaired.code) == []
+def test_the_stub_is_kept_whatever_sabs_did(steered: Run) -> None:
+    assert steered.code.startswith(EVAL_HINT.rstrip("\n"))
 
 
 def test_many_tokens_between_checks_skips_the_checks_mid_way(rarely_checked: Run) -> None:
@@ -155,7 +135,7 @@ def test_many_tokens_between_checks_skips_the_checks_mid_way(rarely_checked: Run
 def test_a_finished_beam_is_judged_even_when_every_check_mid_way_is_skipped(
     rarely_checked: Run,
 ) -> None:
-    assert rarely_checked.summary["hard_fails"] >= 1
+    assert rarely_checked.summary["unsafe"] >= 1
     assert critical_rules(rarely_checked.code) == []
 
 
@@ -169,18 +149,12 @@ def test_decision_log_has_one_record_per_verifier_call(
     generator: Generator, tmp_path: Path
 ) -> None:
     log_path = tmp_path / "sabs.jsonl"
-    run = generate(generator, CALCULATOR, SabsSettings(log_path=str(log_path)))
+    run = generate(generator, EVAL_HINT, SabsSettings(log_path=str(log_path)))
     records = [json.loads(line) for line in log_path.read_text(encoding="utf-8").splitlines()]
     assert len(records) == run.summary["verifier_calls"] > 0
     assert all(set(record) == LOG_KEYS for record in records)
     assert {record["gen_id"] for record in records} == {run.summary["gen_id"]}
-
-
-def test_decision_log_records_the_hard_fail(generator: Generator, tmp_path: Path) -> None:
-    log_path = tmp_path / "sabs.jsonl"
-    generate(generator, CALCULATOR, SabsSettings(log_path=str(log_path)))
-    records = [json.loads(line) for line in log_path.read_text(encoding="utf-8").splitlines()]
-    failed = [r for r in records if r["action"] == "HARD_FAIL"]
-    assert failed
-    assert all(r["hard_failed"] and "eval(" in r["code_snippet"] for r in failed)
-    assert any(issue["id"] == "SC101" for r in failed for issue in r["issues"])
+    unsafe = [r for r in records if r["action"] == "UNSAFE"]
+    assert unsafe
+    assert all("eval(" in r["code_snippet"] and r["unsafe_line"] for r in unsafe)
+    assert any(issue["id"] == "SC101" for r in unsafe for issue in r["issues"])

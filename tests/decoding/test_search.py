@@ -3,29 +3,46 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pytest
 
-from decoding.checkpoint import CheckpointStore
 from decoding.result import GenerationResult
-from decoding.search import BeamSearch, SearchConfig, top_level_end
+from decoding.search import BeamSearch, SearchConfig
 from decoding.sequence_model import StepInput
 
-END = 0
-PIECES = {0: b"", 1: b"a", 2: b"b", 3: b"\n", 4: b"c", 5: b"#", 9: b""}  # 9: the prompt
+END, A, B, NL, C, HASH, X = range(7)
+PROMPT = 9
+PIECES = {END: b"", A: b"a", B: b"b", NL: b"\n", C: b"c", HASH: b"#", X: b"x", PROMPT: b""}
+
+
+def row(**logits: float) -> list[float]:
+    """A logits row: -9 everywhere except the named tokens."""
+    names = {"end": END, "a": A, "b": B, "nl": NL, "c": C, "hash": HASH, "x": X}
+    values = [-9.0] * len(names)
+    for name, value in logits.items():
+        values[names[name]] = value
+    return values
 
 
 class ToyModel:
     """Next-token logits depend on the last token only; sequences are token lists."""
 
-    def __init__(self, table: dict[int, list[float]], n_seq_max: int = 4) -> None:
+    def __init__(
+        self,
+        table: dict[int, list[float]],
+        n_seq_max: int = 4,
+        pieces: dict[int, bytes] | None = None,
+    ) -> None:
         self.table = table
+        self.pieces = {**PIECES, **(pieces or {})}
         self.n_seq_max = n_seq_max
         self.seqs: dict[int, list[int]] = {}
         self.fresh: set[int] = set()
         self.peak_live = 0
+        self.truncations: list[tuple[int, int]] = []
 
     def _row(self, seq_id: int) -> np.ndarray:
         return np.array(self.table[self.seqs[seq_id][-1]], dtype=np.float32)
@@ -56,38 +73,69 @@ class ToyModel:
         self.fresh.discard(seq_id)
 
     def truncate(self, seq_id: int, length: int) -> None:
+        self.truncations.append((seq_id, length))
         del self.seqs[seq_id][length:]
         self.fresh.discard(seq_id)
 
     def piece(self, token: int) -> bytes:
-        return PIECES[token]
+        return self.pieces[token]
 
     def is_end(self, token: int) -> bool:
         return token == END
 
-    def seq_state(self, seq_id: int) -> bytearray:
-        return bytearray(bytes(self.seqs[seq_id]))
 
-    def set_seq_state(self, seq_id: int, data: bytearray) -> None:
-        self.seqs[seq_id] = list(data)
-        self.fresh.discard(seq_id)
-
-
-CONFIDENT = {t: [-9.0, 9.0, -9.0, -9.0, -9.0, -9.0] for t in PIECES}  # always "a"
+CONFIDENT = {t: row(a=9.0) for t in PIECES}  # always "a"
 UNSURE_THEN_END = {
-    5: [9.0, -9.0, -9.0, -9.0, -9.0, -9.0],
-    0: [9.0, -9.0, -9.0, -9.0, -9.0, -9.0],
-    9: [-9.0, 3.0, 3.0, 2.9, -9.0, -9.0],  # after the prompt: a, b or newline
-    1: [9.0, -9.0, -9.0, -9.0, -9.0, -9.0],  # after a: end
-    2: [-9.0, -9.0, -9.0, -9.0, 9.0, -9.0],  # after b: c
-    3: [9.0, -9.0, -9.0, -9.0, -9.0, -9.0],
-    4: [9.0, -9.0, -9.0, -9.0, -9.0, -9.0],  # after c: end
+    PROMPT: row(a=3.0, b=3.0, nl=2.9),  # after the prompt: a, b or newline
+    A: row(end=9.0),  # after a: end
+    B: row(c=9.0),  # after b: c
+    C: row(end=9.0),  # after c: end
+    NL: row(end=9.0),
+    END: row(end=9.0),
+    HASH: row(end=9.0),
+    X: row(end=9.0),
 }
+UNSURE = {"entropy_threshold": 0.5, "prune_margin": 100.0, "branch_factor": 3}
 
 
-def run(model: ToyModel, **config: Any) -> GenerationResult:
-    with CheckpointStore(model, budget_bytes=1 << 20) as store:
-        return BeamSearch(model, store, SearchConfig(**config)).run([9])
+@dataclass(frozen=True)
+class Decision:
+    checked: bool
+    penalty_delta: float
+    unsafe_line: int | None
+
+
+class LineFlagger:
+    """A controller that calls every line holding ``x`` unsafe, and records what it was told."""
+
+    def __init__(self) -> None:
+        self.codes: list[str] = []
+        self.rewinds: list[tuple[int, int]] = []
+
+    def check(self, *, code: str, prompt_lines: int = 0, **_: Any) -> Decision:
+        self.codes.append(code)
+        lines = code.split("\n")
+        flagged = [n for n, text in enumerate(lines, 1) if "x" in text and n > prompt_lines]
+        return Decision(True, 0.0, flagged[0] if flagged else None)
+
+    def fork(self, parent_id: int, child_id: int) -> None:
+        del parent_id, child_id
+
+    def rewind(self, gen_id: str, beam_id: int, from_line: int) -> float:
+        del gen_id
+        self.rewinds.append((beam_id, from_line))
+        return 0.0
+
+    def forget(self, beam_id: int) -> None:
+        del beam_id
+
+
+def run(
+    model: ToyModel, controller: LineFlagger | None = None, prefix: str = "", **config: Any
+) -> GenerationResult:
+    return BeamSearch(model, SearchConfig(**config), controller=controller).run(
+        [PROMPT], code_prefix=prefix
+    )
 
 
 def test_a_confident_model_flows_without_branching() -> None:
@@ -95,20 +143,14 @@ def test_a_confident_model_flows_without_branching() -> None:
     result = run(model, max_tokens=5, beam_width=4)
     assert (result.text, result.stop_reason, result.stats.branches) == ("aaaaa", "max_tokens", 0)
     assert model.peak_live == 1
+    assert result.stats.mean_live_beams == 1.0
 
 
 def test_an_uncertain_step_branches_into_the_best_alternatives() -> None:
     model = ToyModel(UNSURE_THEN_END)
-    result = run(
-        model,
-        max_tokens=5,
-        beam_width=3,
-        branch_factor=3,
-        prune_margin=100.0,
-        entropy_threshold=0.5,
-    )
+    result = run(model, max_tokens=5, beam_width=3, **UNSURE)
     event = result.trace[0]
-    assert [a.token for a in event.alternatives] == [1, 2, 3]
+    assert [a.token for a in event.alternatives] == [A, B, NL]
     assert model.peak_live == 3
     # "a" and "b" are equally likely; "bc" wins because the score is length-normalised.
     assert (result.text, result.stop_reason) == ("bc", "eos")
@@ -117,15 +159,8 @@ def test_an_uncertain_step_branches_into_the_best_alternatives() -> None:
 def test_a_beam_that_ends_on_its_own_beats_a_longer_one_cut_off_at_max_tokens() -> None:
     # "a" repeats with certainty and never ends; "bc" ends. Length-normalised, the cut-off
     # "aaaaaaaa" scores higher, but an unfinished answer must not win over a finished one.
-    table = {**UNSURE_THEN_END, 1: [-9.0, 9.0, -9.0, -9.0, -9.0, -9.0]}
-    result = run(
-        ToyModel(table),
-        max_tokens=8,
-        beam_width=3,
-        branch_factor=3,
-        prune_margin=100.0,
-        entropy_threshold=0.5,
-    )
+    table = {**UNSURE_THEN_END, A: row(a=9.0)}
+    result = run(ToyModel(table), max_tokens=8, beam_width=3, **UNSURE)
     assert (result.text, result.stop_reason) == ("bc", "eos")
 
 
@@ -136,34 +171,96 @@ def test_a_cut_off_beam_is_returned_when_no_beam_ends() -> None:
 
 def test_beam_width_caps_the_live_sequences() -> None:
     model = ToyModel(UNSURE_THEN_END)
-    run(
-        model,
-        max_tokens=5,
-        beam_width=2,
-        branch_factor=3,
-        prune_margin=100.0,
-        entropy_threshold=0.5,
-    )
+    run(model, max_tokens=5, beam_width=2, **UNSURE)
     assert model.peak_live <= 2
 
 
 def test_finished_and_pruned_beams_release_their_sequences() -> None:
     model = ToyModel(UNSURE_THEN_END)
-    run(
-        model,
-        max_tokens=5,
-        beam_width=3,
-        branch_factor=3,
-        prune_margin=100.0,
-        entropy_threshold=0.5,
-    )
+    run(model, max_tokens=5, beam_width=3, **UNSURE)
     assert model.seqs == {}
 
 
-def test_stop_sequence_cuts_the_text() -> None:
-    model = ToyModel(UNSURE_THEN_END)
+def test_beams_whose_text_rejoins_are_merged() -> None:
+    # Two routes reach "abc" at the same step: "a" + "bc", and "ab" + "c".
+    table = {
+        PROMPT: row(a=3.0, c=3.0),
+        A: row(hash=9.0),
+        C: row(b=9.0),
+        HASH: row(end=9.0),
+        B: row(end=9.0),
+        END: row(end=9.0),
+    }
+    model = ToyModel(table, pieces={C: b"ab", HASH: b"bc", B: b"c"})
     result = run(
-        model,
+        model, max_tokens=4, beam_width=3, entropy_threshold=0.5, prune_margin=100.0,
+        branch_factor=2,
+    )
+    assert result.stats.merges == 1
+    assert (result.text, result.stop_reason) == ("abc", "eos")
+
+
+def test_commit_after_keeps_only_the_best_beam_once_the_lookahead_ends() -> None:
+    table = {**UNSURE_THEN_END, A: row(a=9.0), B: row(b=9.0), NL: row(nl=9.0)}
+    model = ToyModel(table)
+    result = run(model, max_tokens=8, beam_width=3, commit_after=2, **UNSURE)
+    assert result.stats.commits == 1
+    # one beam, three for the two lookahead steps, then one again
+    assert result.stats.mean_live_beams == (1 + 3 + 3 + 1 * 5) / 8
+    assert result.stats.branches == 1
+
+
+def test_an_unsafe_statement_is_rewound_and_its_first_token_banned() -> None:
+    table = {
+        PROMPT: row(x=5.0, a=2.0),  # "x" is the model's first choice, "a" its second
+        X: row(nl=9.0),
+        A: row(nl=9.0),
+        NL: row(end=9.0),
+        END: row(end=9.0),
+    }
+    model = ToyModel(table)
+    controller = LineFlagger()
+    result = run(model, controller, max_tokens=4, beam_width=1)
+    assert (result.text, result.stop_reason) == ("a\n", "eos")
+    assert (result.stats.unsafe, result.stats.rewinds, result.stats.kills) == (1, 1, 0)
+    assert model.truncations == [(0, 0)]  # back to the prompt; its last token is fed again
+    assert controller.rewinds == [(0, 1)]
+
+
+def test_the_ban_falls_on_the_flagged_statement_not_the_last_checked_one() -> None:
+    # "a\n" then "x\n": the flag names line 2, so "a\n" is kept and "x" is banned.
+    table = {
+        PROMPT: row(a=9.0),
+        A: row(nl=9.0),
+        NL: row(x=5.0, c=2.0),
+        X: row(nl=9.0),
+        C: row(end=9.0),
+        END: row(end=9.0),
+    }
+    result = run(ToyModel(table), LineFlagger(), max_tokens=4, beam_width=1)
+    assert result.text.startswith("a\nc")
+    assert result.stats.rewinds == 1
+
+
+def test_findings_on_the_prompts_own_lines_are_not_charged() -> None:
+    controller = LineFlagger()
+    result = run(ToyModel(CONFIDENT), controller, prefix="x = 1\n", max_tokens=3, beam_width=1)
+    assert controller.codes  # the final check ran on prompt + completion
+    assert result.stats.unsafe == 0
+    assert (result.text, result.stop_reason) == ("aaa", "max_tokens")
+
+
+def test_a_beam_unsafe_after_its_last_rewind_fails_with_the_code_before_the_statement() -> None:
+    table = {PROMPT: row(a=9.0), A: row(nl=9.0), NL: row(x=9.0), X: row(x=9.0, end=8.0)}
+    table[END] = row(end=9.0)
+    result = run(ToyModel(table), LineFlagger(), max_tokens=6, beam_width=1, max_rewinds=0)
+    assert (result.stop_reason, result.text) == ("no_safe_beam", "a\n")
+    assert result.stats.kills == 1
+
+
+def test_stop_sequence_cuts_the_text() -> None:
+    result = run(
+        ToyModel(UNSURE_THEN_END),
         max_tokens=5,
         beam_width=1,
         stop_sequences=("a",),
@@ -175,7 +272,7 @@ def test_stop_sequence_cuts_the_text() -> None:
 
 @pytest.mark.parametrize("width", [1, 3])
 def test_same_seed_same_sampled_output(width: int) -> None:
-    table = {t: [-9.0, 1.0, 1.0, 0.5, 1.0, -9.0] for t in PIECES}
+    table = {t: row(a=1.0, b=1.0, nl=0.5, c=1.0) for t in PIECES}
     texts = {
         run(
             ToyModel(table),
@@ -189,18 +286,3 @@ def test_same_seed_same_sampled_output(width: int) -> None:
         for _ in range(2)
     }
     assert len(texts) == 1
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        (" f(x):\n    return x\n\nprint(1)", " f(x):\n    return x\n"),
-        ("    return 1\nfoo()", "    return 1"),
-        (" f(x):\n    y = 1\n", None),
-        (" f(x):\n", None),
-        (' f(x):\n    """Doc.\n\nmore"""\n    return 1\nx', ' f(x):\n    """Doc.\n\nmore"""\n    return 1'),
-    ],
-)
-def test_top_level_end_cuts_after_the_body(text: str, expected: str | None) -> None:
-    index = top_level_end(text)
-    assert (text[:index] if index is not None else None) == expected
