@@ -1,7 +1,8 @@
 """The CLI commands for the learning half: ``episodes``, ``review`` and ``export``.
 
 Each handler takes ``(args, ctx)`` and returns the exit code; people get rich
-tables, programs (``--json``) one JSON document.
+tables, programs (``--json``) one JSON document. The store and its libraries
+are imported when a command runs, not when the parser is built.
 """
 
 from __future__ import annotations
@@ -10,26 +11,23 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any, TextIO
-
-from rich.console import Console
-from rich.prompt import Prompt
+from typing import TYPE_CHECKING, Any, TextIO
 
 from config.errors import UsageError
-from finetune.export import export
 from finetune.records import FORMATS
-from finetune.render import episode_view, episodes_table, hits_table
-from memory.embedding import make_embedder
 from memory.episode import Outcome, ReviewStatus
-from memory.store import EpisodeStore, UnknownEpisodeError, store_path
 from orchestrator.command import CommandContext
 
-EXIT_NO_TERMINAL = 2
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from memory.store import EpisodeStore
+
 _CHOICES = {"a": ReviewStatus.APPROVED, "r": ReviewStatus.REJECTED}
 
 
 def register(
-    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    subparsers: argparse._SubParsersAction,
     common: argparse.ArgumentParser | None = None,
 ) -> None:
     """Add the ``episodes``, ``review`` and ``export`` commands."""
@@ -80,6 +78,9 @@ def register(
 
 def open_store(ctx: CommandContext) -> EpisodeStore:
     """The configured episode store with the configured embedder."""
+    from memory.embedding import make_embedder
+    from memory.store import EpisodeStore, store_path
+
     memory = ctx.settings.memory
     embedder = make_embedder(memory.embedder)
     return EpisodeStore.open(store_path(memory, ctx.data_dir), embedder)
@@ -87,6 +88,8 @@ def open_store(ctx: CommandContext) -> EpisodeStore:
 
 def handle_list(args: argparse.Namespace, ctx: CommandContext) -> int:
     """``episodes list``: a table of episodes, newest first."""
+    from finetune.render import episodes_table
+
     episodes = open_store(ctx).list(status=args.status, outcome=args.outcome, limit=args.limit)
     if ctx.json_output:
         _print_json(ctx, [e.to_dict() for e in episodes])
@@ -99,6 +102,9 @@ def handle_list(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 def handle_show(args: argparse.Namespace, ctx: CommandContext) -> int:
     """``episodes show ID``: one episode with its code, findings and cycles."""
+    from finetune.render import episode_view
+    from memory.store import UnknownEpisodeError
+
     episode = open_store(ctx).get(args.episode_id)
     if episode is None:
         raise UnknownEpisodeError(
@@ -113,6 +119,8 @@ def handle_show(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 def handle_search(args: argparse.Namespace, ctx: CommandContext) -> int:
     """``episodes search TEXT``: the most relevant episodes, best first."""
+    from finetune.render import hits_table
+
     hits = open_store(ctx).search(args.text, args.k, status=args.status, outcome=args.outcome)
     if ctx.json_output:
         _print_json(ctx, [{"score": h.score, **h.episode.to_dict()} for h in hits])
@@ -143,15 +151,14 @@ def handle_review(args: argparse.Namespace, ctx: CommandContext) -> int:
         if ctx.json_output:
             _print_json(ctx, episode.to_dict())
         else:
-            ctx.console.print(f"{episode.id}: {episode.review_status.value}")
+            ctx.console.print(f"{episode.id}: {episode.review_status.value}", markup=False)
         return 0
     if args.approve or args.reject:
         raise UsageError("--approve and --reject need an episode id: review ID --approve")
     if not (sys.stdin.isatty() and ctx.console.is_terminal):
-        ctx.console.print(
+        raise UsageError(
             "review needs a terminal; without one use: review ID --approve|--reject [--note TEXT]"
         )
-        return EXIT_NO_TERMINAL
     counts = review_interactively(open_store(ctx), ctx.console)
     if ctx.json_output:
         _print_json(ctx, counts)
@@ -166,6 +173,10 @@ def review_interactively(
     Answers are read from ``stream`` (the terminal when None); "q" stops early.
     Returns how many were approved, rejected and skipped.
     """
+    from rich.prompt import Prompt
+
+    from finetune.render import episode_view
+
     counts = {"approved": 0, "rejected": 0, "skipped": 0}
     pending = list(reversed(store.list(status=ReviewStatus.PENDING)))
     for number, episode in enumerate(pending, start=1):
@@ -195,6 +206,8 @@ def review_interactively(
 
 def handle_export(args: argparse.Namespace, ctx: CommandContext) -> int:
     """``export --format F --out PATH``: approved episodes only, with a dataset card."""
+    from finetune.export import export
+
     summary = export(open_store(ctx), args.format, args.out, force=args.force)
     if ctx.json_output:
         _print_json(
@@ -212,7 +225,8 @@ def handle_export(args: argparse.Namespace, ctx: CommandContext) -> int:
         ctx.console.print(
             f"wrote {summary.written} records to {summary.path} "
             f"({summary.skipped} approved episodes had none in this format); "
-            f"card: {summary.card_path}"
+            f"card: {summary.card_path}",
+            markup=False,
         )
     return 0
 

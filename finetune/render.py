@@ -1,28 +1,48 @@
-"""Rich renderables for episodes: the tables and code views people read."""
+"""Rich renderables for episodes: the tables and code views people read.
+
+Every text from a user, the model or a tool goes in as a ``Text``: printed
+literally, never read as markup.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.syntax import Syntax
 from rich.table import Table
+from rich.text import Text
 
 from analysis.findings import Finding
 from memory.episode import Episode
-from memory.store import SearchHit
+
+if TYPE_CHECKING:
+    from memory.store import SearchHit
 
 _TASK_WIDTH = 70
 
 
+def literal_table(title: str | Text, columns: Sequence[str]) -> Table:
+    """A table whose cells are added with :func:`add_literal_row`."""
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    return table
+
+
+def add_literal_row(table: Table, *cells: str) -> None:
+    """Add a row of plain strings, each shown exactly as it is."""
+    table.add_row(*(Text(cell) for cell in cells))
+
+
 def episodes_table(episodes: Sequence[Episode], title: str = "episodes") -> Table:
     """One row per episode: id, date, outcome, review status, cycles and task."""
-    table = Table(title=title)
-    for column in ("id", "created (UTC)", "outcome", "review", "cycles", "task"):
-        table.add_column(column, overflow="fold")
+    table = literal_table(title, ("id", "created (UTC)", "outcome", "review", "cycles", "task"))
     for episode in episodes:
-        table.add_row(
+        add_literal_row(
+            table,
             episode.id,
             episode.created_at.strftime("%Y-%m-%d %H:%M"),
             episode.outcome.value,
@@ -35,12 +55,13 @@ def episodes_table(episodes: Sequence[Episode], title: str = "episodes") -> Tabl
 
 def hits_table(hits: Sequence[SearchHit], query: str) -> Table:
     """Search results, best first, with their fused relevance."""
-    table = Table(title=f"episodes like {query!r}")
-    for column in ("score", "id", "outcome", "review", "task"):
-        table.add_column(column, overflow="fold")
+    table = literal_table(
+        Text(f"episodes like {query!r}"), ("score", "id", "outcome", "review", "task")
+    )
     for hit in hits:
         episode = hit.episode
-        table.add_row(
+        add_literal_row(
+            table,
             f"{hit.score:.4f}",
             episode.id,
             episode.outcome.value,
@@ -51,12 +72,13 @@ def hits_table(hits: Sequence[SearchHit], query: str) -> Table:
 
 
 def findings_table(findings: Sequence[Finding], title: str = "findings") -> Table:
-    """The findings of one attempt, in source order."""
-    table = Table(title=title)
-    for column in ("line", "severity", "tool", "rule", "message"):
-        table.add_column(column, overflow="fold")
+    """The findings of one attempt, in source order; one "clean" row when there are none."""
+    table = literal_table(title, ("line", "severity", "tool", "rule", "message"))
+    if not findings:
+        add_literal_row(table, "-", "-", "-", "-", "clean")
     for finding in sorted(findings):
-        table.add_row(
+        add_literal_row(
+            table,
             str(finding.line),
             finding.severity.name,
             finding.tool,
@@ -71,30 +93,29 @@ def episode_view(episode: Episode) -> RenderableType:
     header = Table.grid(padding=(0, 2))
     header.add_column(style="bold")
     header.add_column()
-    header.add_row("id", episode.id)
-    header.add_row("task", episode.task)
-    header.add_row("outcome", episode.outcome.value)
-    header.add_row("review", _review_line(episode))
-    header.add_row("model", f"{episode.model_name} ({episode.model_sha256})")
-    header.add_row("created", episode.created_at.isoformat(timespec="seconds"))
+    add_literal_row(header, "id", episode.id)
+    add_literal_row(header, "task", episode.task)
+    add_literal_row(header, "outcome", episode.outcome.value)
+    add_literal_row(header, "review", _review_line(episode))
+    add_literal_row(header, "model", f"{episode.model_name} ({episode.model_sha256})")
+    add_literal_row(header, "created", episode.created_at.isoformat(timespec="seconds"))
     code = Syntax(episode.final_code or "# (no code)", "python", line_numbers=True)
     parts: list[RenderableType] = [header, Panel(code, title="final code")]
     if episode.final_findings:
         parts.append(findings_table(episode.final_findings, title="findings of the final code"))
     else:
-        parts.append("[green]final code: no findings[/green]")
+        parts.append(Text("final code: no findings", style="green"))
     if len(episode.attempts) > 1:
         parts.append(_cycles_table(episode))
     return Group(*parts)
 
 
 def _cycles_table(episode: Episode) -> Table:
-    table = Table(title="cycles")
-    for column in ("cycle", "worst", "findings", "feedback"):
-        table.add_column(column, overflow="fold")
+    table = literal_table("cycles", ("cycle", "worst", "findings", "feedback"))
     for attempt in episode.attempts:
         worst = attempt.worst_severity
-        table.add_row(
+        add_literal_row(
+            table,
             str(attempt.cycle),
             worst.name if worst is not None else "-",
             str(len(attempt.findings)),

@@ -1,7 +1,8 @@
 """What a person sees while a run works: one status line per event, on stderr.
 
 ``ProgressView`` is the only place the run prints progress; ``quiet`` turns
-it off. Results are printed by the CLI, not here.
+it off. Results are printed by the CLI, not here. Text is printed literally:
+styles come from ``Text`` objects, never from markup in the text.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.status import Status
+from rich.text import Text
 
 
 class ProgressView:
@@ -22,10 +24,11 @@ class ProgressView:
         self.quiet = quiet
         self._status: Status | None = None
 
-    def _line(self, cycle: int, text: str) -> None:
+    def _line(self, cycle: int, text: str | Text) -> None:
         if not self.quiet:
             self.console.print(
-                f"[dim]cycle {cycle}/{self.max_cycles}[/dim] {text}", highlight=False
+                Text.assemble((f"cycle {cycle}/{self.max_cycles}", "dim"), " ", text),
+                highlight=False,
             )
 
     def _show(self, text: str) -> None:
@@ -33,10 +36,10 @@ class ProgressView:
         if self.quiet or not self.console.is_terminal:
             return
         if self._status is None:
-            self._status = self.console.status(text)
+            self._status = self.console.status(Text(text))
             self._status.start()
         else:
-            self._status.update(text)
+            self._status.update(Text(text))
 
     def close(self) -> None:
         """Remove the live line."""
@@ -46,7 +49,7 @@ class ProgressView:
 
     def node_started(self, node: str, cycle: int) -> None:
         """A node began working on ``cycle``."""
-        self._line(cycle, f"[bold]{node}[/bold] ...")
+        self._line(cycle, Text.assemble((node, "bold"), " ..."))
         self._show(f"cycle {cycle}/{self.max_cycles} · {node}")
 
     def generation(self, cycle: int, stats: Mapping[str, Any], *, final: bool = False) -> None:
@@ -67,11 +70,13 @@ class ProgressView:
         if stats:
             self._line(
                 cycle,
-                "sabs: {calls} checks, {soft} soft penalties, {hard} hard fails, {repairs} repairs".format(
+                "sabs: {calls} checks, {soft} soft penalties, {unsafe} unsafe statements, "
+                "{rewinds} rewinds, {kills} failed beams".format(
                     calls=stats.get("verifier_calls", 0),
                     soft=stats.get("soft_penalties", 0),
-                    hard=stats.get("hard_fails", 0),
-                    repairs=stats.get("repairs", 0),
+                    unsafe=stats.get("unsafe", 0),
+                    rewinds=stats.get("rewinds", 0),
+                    kills=stats.get("kills", 0),
                 ),
             )
 
@@ -80,12 +85,15 @@ class ProgressView:
     ) -> None:
         """The static tests' verdict on one attempt."""
         counts = ", ".join(f"{tool} {n}" for tool, n in per_tool.items()) or "none"
-        verdict = "[green]clean[/green]" if clean else "[yellow]not clean[/yellow]"
+        verdict = ("clean", "green") if clean else ("not clean", "yellow")
         self._line(
-            cycle, f"static test: findings {counts}; completeness {completeness:.2f}; {verdict}"
+            cycle,
+            Text.assemble(
+                f"static test: findings {counts}; completeness {completeness:.2f}; ", verdict
+            ),
         )
 
     def note(self, text: str) -> None:
         """A one-off message (a policy decision, a resume hint)."""
         if not self.quiet:
-            self.console.print(text, highlight=False)
+            self.console.print(text, markup=False, highlight=False)

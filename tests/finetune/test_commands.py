@@ -10,12 +10,16 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from analysis.findings import Finding, Severity
 from config.errors import UsageError, UserError
 from config.settings import MemorySettings, Settings
 from finetune.commands import open_store, register, review_interactively
-from memory.episode import ReviewStatus
+from memory.episode import Attempt, ReviewStatus
 from orchestrator.command import CommandContext
 from tests.memory.factories import make_episode, two_cycle_episode
+
+MARKUP_TASK = "Write a function that returns xs[/] for a list[int] of [bold]numbers"
+BRACKETED = 'Type "list[int]" is not assignable to declared type "[red]str"'
 
 
 def _context(tmp_path: Path, *, json_output: bool = False) -> CommandContext:
@@ -102,9 +106,57 @@ def test_review_by_id_needs_a_decision(ctx: CommandContext) -> None:
         _run(ctx, "review", "eval-run")
 
 
-def test_review_without_id_or_terminal_says_so_and_exits_2(ctx: CommandContext) -> None:
-    assert _run(ctx, "review") == 2
-    assert "needs a terminal" in _output(ctx)
+def test_review_without_id_or_terminal_is_a_usage_error(ctx: CommandContext) -> None:
+    with pytest.raises(UsageError, match="needs a terminal"):
+        _run(ctx, "review")
+
+
+@pytest.fixture
+def markup_ctx(ctx: CommandContext) -> CommandContext:
+    finding = Finding(
+        line=1,
+        col=0,
+        tool="pyright",
+        rule="reportAssignmentType",
+        severity=Severity.ERROR,
+        message=BRACKETED,
+    )
+    attempt = Attempt(cycle=1, code="xs: list[int] = []\n", findings=(finding,), completeness=1.0)
+    open_store(ctx).add(
+        make_episode(
+            "markup-run", task=MARKUP_TASK, attempts=(attempt,), reviewer_note="[/i]", minutes=3
+        )
+    )
+    return ctx
+
+
+def test_list_shows_bracketed_task_text_as_it_is(markup_ctx: CommandContext) -> None:
+    assert _run(markup_ctx, "episodes", "list") == 0
+    assert "xs[/] for a list[int] of [bold]numbers" in _output(markup_ctx)
+
+
+def test_show_prints_bracketed_task_finding_and_note_as_they_are(
+    markup_ctx: CommandContext,
+) -> None:
+    assert _run(markup_ctx, "episodes", "show", "markup-run") == 0
+    out = _output(markup_ctx)
+    assert "[bold]numbers" in out
+    assert 'Type "list[int]" is not assignable' in out
+    assert '"[red]str"' in out
+    assert ": [/i]" in out
+
+
+def test_search_prints_a_bracketed_query_and_task_as_they_are(markup_ctx: CommandContext) -> None:
+    assert _run(markup_ctx, "episodes", "search", "[bold]numbers[/]") == 0
+    out = _output(markup_ctx)
+    assert "episodes like '[bold]numbers[/]'" in out
+    assert "xs[/] for a list[int] of [bold]numbers" in out
+
+
+def test_interactive_review_prints_bracketed_text_as_it_is(markup_ctx: CommandContext) -> None:
+    store = open_store(markup_ctx)
+    review_interactively(store, markup_ctx.console, stream=io.StringIO("s\ns\n"))
+    assert 'Type "list[int]" is not assignable' in _output(markup_ctx)
 
 
 def test_interactive_review_records_answers_in_order(ctx: CommandContext) -> None:
