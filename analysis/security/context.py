@@ -114,26 +114,36 @@ def is_false(expr: ast.AST | None) -> bool:
     return value is not NotImplemented and not value
 
 
-def target_names(statement: ast.stmt | None) -> list[str]:
-    """Names, attribute names and literal subscript keys (``config["password"]``) that a
-    statement assigns to."""
-    targets: list[ast.expr] = []
+def _targets(statement: ast.stmt | None) -> list[ast.expr]:
     if isinstance(statement, ast.Assign):
-        targets = list(statement.targets)
-    elif isinstance(statement, ast.AnnAssign | ast.AugAssign):
-        targets = [statement.target]
+        return list(statement.targets)
+    if isinstance(statement, ast.AnnAssign | ast.AugAssign):
+        return [statement.target]
+    return []
+
+
+def target_names(statement: ast.stmt | None) -> list[str]:
+    """Names (or attribute names) a statement assigns to."""
     names: list[str] = []
-    for target in targets:
+    for target in _targets(statement):
         for node in ast.walk(target):
             if isinstance(node, ast.Name):
                 names.append(node.id)
             elif isinstance(node, ast.Attribute):
                 names.append(node.attr)
-            elif isinstance(node, ast.Subscript):
+    return names
+
+
+def target_keys(statement: ast.stmt | None) -> list[str]:
+    """Literal string keys a statement assigns to (``config["password"] = ...``)."""
+    keys: list[str] = []
+    for target in _targets(statement):
+        for node in ast.walk(target):
+            if isinstance(node, ast.Subscript):
                 key = constant(node.slice)
                 if isinstance(key, str):
-                    names.append(key)
-    return names
+                    keys.append(key)
+    return keys
 
 
 def mentioned_names(expr: ast.AST) -> list[str]:

@@ -13,6 +13,7 @@ from analysis.security.context import (
     constant,
     is_false,
     mentioned_names,
+    target_keys,
     target_names,
 )
 from analysis.security.registry import Rule, check, rule, table_check
@@ -147,7 +148,7 @@ _SECURITY_WORDS = frozenset(
         "iv",
     }
 )
-_RANDOM_TEXT = ("random", "string", "str")
+_TEXT_WORDS = frozenset({"string", "str"})
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _KEY_MATERIAL = re.compile(r"-----BEGIN ([A-Z]+ )?PRIVATE KEY-----|\bAKIA[0-9A-Z]{16}\b")
 _RANDOM_NAMES = (
@@ -244,7 +245,7 @@ def small_key_size(ctx: Context[ast.Call]) -> bool:
 def _names_around(ctx: Context[ast.Call]) -> list[str]:
     """What the call's result is bound to or passed as, and the functions and classes
     it is written in."""
-    names = target_names(ctx.statement)
+    names = [*target_names(ctx.statement), *target_keys(ctx.statement)]
     for ancestor in ctx.path:
         if isinstance(ancestor, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             names.append(ancestor.name)
@@ -259,7 +260,7 @@ def is_security_name(name: str) -> bool:
     words = [word.lower() for word in _WORD.findall(name)]
     if not _SECURITY_WORDS.isdisjoint(words):
         return True
-    return _RANDOM_TEXT[0] in words and not {_RANDOM_TEXT[1], _RANDOM_TEXT[2]}.isdisjoint(words)
+    return "random" in words and not _TEXT_WORDS.isdisjoint(words)
 
 
 @table_check(ast.Call, (PREDICTABLE_RANDOM, RANDOM_GENERATOR))
@@ -276,9 +277,10 @@ def predictable_random(ctx: Context[ast.Call]) -> Iterator[Rule]:
 
 @check((ast.Assign, ast.AnnAssign), HARDCODED_PASSWORD)
 def password_assigned(ctx: Context[ast.Assign | ast.AnnAssign]) -> bool:
-    """``password = "hunter2"`` (also attributes such as ``client.api_key = "..."``)."""
+    """``password = "hunter2"`` (also attributes such as ``client.api_key = "..."`` and
+    literal keys such as ``config["password"] = "..."``)."""
     return _is_text_literal(ctx.node.value) and any(
-        is_secret_name(name) for name in target_names(ctx.node)
+        is_secret_name(name) for name in (*target_names(ctx.node), *target_keys(ctx.node))
     )
 
 
@@ -297,13 +299,13 @@ def password_argument(ctx: Context[ast.Call]) -> bool:
 def password_in_dict(ctx: Context[ast.Constant]) -> bool:
     """``{"password": "hunter2"}``: a secret-named key of a dict literal with a literal value
     (even empty: a settings dict with no password)."""
-    table = ctx.parent
     key = ctx.node.value
-    if not isinstance(table, ast.Dict) or not isinstance(key, str) or not is_secret_name(key):
+    literal = ctx.parent
+    if not isinstance(key, str) or not isinstance(literal, ast.Dict) or not is_secret_name(key):
         return False
     return any(
         candidate is ctx.node and _is_text_literal(value, allow_empty=True)
-        for candidate, value in zip(table.keys, table.values, strict=True)
+        for candidate, value in zip(literal.keys, literal.values, strict=True)
     )
 
 

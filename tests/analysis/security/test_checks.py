@@ -176,3 +176,8 @@ def test_every_rule_has_cwe_and_advice() -> None:
     for rule in loaded_registry().rules.values():
         if rule.id != "SC000":
             assert rule.cwe > 0 and len(rule.message) > 30, rule.id
+
+
+def test_a_literal_under_a_generic_key_is_no_hardcoded_key() -> None:
+    assert "SC508" not in _ids("settings['key'] = 'some long value'")
+    assert "SC508" in _ids("aes_key = 'some long value'")
