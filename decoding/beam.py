@@ -186,9 +186,7 @@ class Beam:
 
     def _feed(self, piece: bytes) -> list[Boundary]:
         boundaries = self.tracker.feed(self.text.push(piece))
-        self.line_starts.extend(
-            b.offset - self.origin.fed for b in boundaries if b.kind == "newline"
-        )
+        self.line_starts.extend(b.offset - self.origin.fed for b in boundaries)
         return boundaries
 
     def _text_at(self, n_tokens: int) -> int:

@@ -2,8 +2,8 @@
 
 The tracker follows bracket depth, strings (single, double, triple-quoted,
 raw, f-strings with nested replacement fields, escapes) and comments, and
-reports *boundaries*: a newline at top level outside any string or comment
-(a statement has ended) and a decision keyword at the start of a statement.
+reports *boundaries*: a newline outside brackets, strings and comments (a
+statement has ended).
 It never raises, whatever text it is fed, and clones cheaply per beam.
 """
 
@@ -11,28 +11,16 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import Literal
 
-DECISION_KEYWORDS = frozenset(
-    {
-        "def", "class", "if", "elif", "else", "for", "while", "with", "try", "except",
-        "finally", "return", "yield", "raise", "import", "from", "async", "match", "case",
-    }
-)  # fmt: skip
 _STRING_PREFIX_LETTERS = frozenset("rRbBuUfFtT")
 _OPEN = "([{"
 _CLOSE = ")]}"
 
-BoundaryKind = Literal["newline", "keyword"]
-
-
 @dataclass(frozen=True)
 class Boundary:
-    """A syntactic boundary: where it ends in the fed text and what it is."""
+    """The end of a statement: characters fed so far when its newline was read."""
 
-    kind: BoundaryKind
-    offset: int  # characters fed so far when the boundary was recognised
-    keyword: str | None = None
+    offset: int
 
 
 @dataclass
@@ -193,10 +181,10 @@ class ConstraintTracker:
             self._quote_char = char
             self._quote_prefix = word if set(word) <= _STRING_PREFIX_LETTERS else ""
             self._quote_run = 1
-            self._keyword_ended(word, found)
             self.at_statement_start = False
             return
-        self._keyword_ended(word, found)
+        if word:
+            self.at_statement_start = False
         if char == "\n":
             self._newline(found)
             return
@@ -216,17 +204,10 @@ class ConstraintTracker:
         elif not char.isspace():
             self.at_statement_start = False
 
-    def _keyword_ended(self, word: str, found: list[Boundary]) -> None:
-        if not word:
-            return
-        if self.at_statement_start and self.depth == 0 and word in DECISION_KEYWORDS:
-            found.append(Boundary("keyword", self._fed - 1, word))
-        self.at_statement_start = False
-
     def _newline(self, found: list[Boundary]) -> None:
         if self._continuation:
             self._continuation = False
             return
         if self.depth == 0 and not self._stack:
-            found.append(Boundary("newline", self._fed))
+            found.append(Boundary(self._fed))
             self.at_statement_start = True

@@ -312,7 +312,7 @@ class BeamSearch:
         if self._controller is None:
             return
         finished = beam.state is BeamState.FINISHED
-        if not (finished or any(b.kind == "newline" for b in beam.last_boundaries)):
+        if not (finished or beam.last_boundaries):
             return
         code = self._code_prefix + beam.result_text
         decision = self._controller.check(

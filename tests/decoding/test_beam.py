@@ -43,7 +43,7 @@ def test_child_is_independent_of_parent() -> None:
 def test_append_reports_boundaries_of_the_new_text() -> None:
     beam = new_beam()
     assert beam.append(10, 0.0, b"x = 1") == []
-    assert [b.kind for b in beam.append(11, 0.0, b"\n")] == ["newline"]
+    assert [b.offset for b in beam.append(11, 0.0, b"\n")] == [6]
 
 
 def test_mark_replaces_the_previous_one_when_only_blanks_lie_between() -> None:

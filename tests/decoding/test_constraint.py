@@ -9,11 +9,11 @@ from hypothesis import strategies as st
 from decoding.constraint import ConstraintTracker
 
 
-def fed(text: str, *, chunk: int = 0) -> tuple[ConstraintTracker, list[tuple[str, str | None]]]:
+def fed(text: str, *, chunk: int = 0) -> tuple[ConstraintTracker, list[int]]:
     """Feed ``text`` whole or in chunks of ``chunk`` characters; return tracker and boundaries."""
     tracker = ConstraintTracker()
     pieces = [text] if chunk == 0 else [text[i : i + chunk] for i in range(0, len(text), chunk)]
-    found = [(b.kind, b.keyword) for piece in pieces for b in tracker.feed(piece)]
+    found = [b.offset for piece in pieces for b in tracker.feed(piece)]
     return tracker, found
 
 
@@ -68,28 +68,16 @@ def test_state_is_the_same_when_fed_one_character_at_a_time(
     assert split_found == whole_found
 
 
-def test_statements_report_newline_and_keyword_boundaries() -> None:
-    _, found = fed("def f(x):\n    if x:\n        return 1\n    return 2\n")
-    assert found == [
-        ("keyword", "def"),
-        ("newline", None),
-        ("keyword", "if"),
-        ("newline", None),
-        ("keyword", "return"),
-        ("newline", None),
-        ("keyword", "return"),
-        ("newline", None),
-    ]
+def test_every_statement_end_is_a_boundary_at_its_newline() -> None:
+    text = "def f(x):\n    if x:\n        return 1\n    return 2\n"
+    _, found = fed(text)
+    assert found == [i + 1 for i, char in enumerate(text) if char == "\n"]
 
 
 def test_newlines_inside_brackets_strings_and_continuations_are_not_boundaries() -> None:
-    _, found = fed('x = (1,\n2)\ny = """a\nb"""\nz = 1 + \\\n2\n')
-    assert [kind for kind, _ in found] == ["newline", "newline", "newline"]
-
-
-def test_keyword_mid_statement_or_as_name_prefix_is_not_a_boundary() -> None:
-    _, found = fed("x = y if z else w\nreturned = 1\n")
-    assert found == [("newline", None), ("newline", None)]
+    text = 'x = (1,\n2)\ny = """a\nb"""\nz = 1 + \\\n2\n'
+    _, found = fed(text)
+    assert [text[:offset].splitlines()[-1] for offset in found] == ["2)", 'b"""', "2"]
 
 
 def test_clone_is_independent() -> None:
