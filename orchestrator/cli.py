@@ -1,8 +1,18 @@
 """The command-line interface: parse, load settings, dispatch, report errors in one line.
 
 ``python main.py "task"`` is short for ``python main.py run "task"``. Every
-user mistake ends as one line on stderr and a non-zero exit code (2 for
-usage and configuration errors), never as a traceback.
+user mistake ends as one line on stderr, never as a traceback. Exit codes,
+the same for every command:
+
+- 0: done; for ``run`` and ``resume``, the code ended clean.
+- 1: done, but not clean: the run ended with findings (limit, no safe beam,
+  stopped), a task of a batch did, or a ``doctor`` check failed.
+- 2: error: a bad command line, configuration, input file, model or data
+  folder; nothing was produced (one line on stderr).
+- 130: interrupted (Ctrl-C); a run stays resumable.
+
+This module imports only the standard library at start-up; each command
+imports what it needs when it runs, so ``--help`` and the listings are quick.
 """
 
 from __future__ import annotations
@@ -11,17 +21,16 @@ import argparse
 import logging
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-from rich.console import Console
+from typing import Any, NoReturn
 
 from config.errors import UsageError, UserError
-from config.loader import load_settings
-from config.paths import data_dir
-from orchestrator.command import CommandContext
 
+EXIT_CLEAN = 0
+EXIT_NOT_CLEAN = 1
+EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
 
 
@@ -38,10 +47,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     try:
+        from rich.console import Console
+
+        from config.loader import load_settings
+        from config.paths import data_dir
+        from orchestrator.command import CommandContext
+
         settings = load_settings(args.config, overrides=_overrides(args))
         ctx = CommandContext(
             settings=settings,
-            console=Console(highlight=False, soft_wrap=True),
+            console=Console(highlight=False, soft_wrap=True, markup=False),
             json_output=args.json,
             quiet=args.quiet,
             data_dir=data_dir(),
@@ -49,10 +64,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args, ctx))
     except UserError as exc:
         _error_line(f"error: {exc.message}")
-        return exc.exit_code
+        return EXIT_ERROR
     except KeyboardInterrupt:
         _error_line("interrupted")
         return EXIT_INTERRUPTED
+    except Exception as exc:  # a bug: keep the traceback for the report, still exit as an error
+        traceback.print_exc()
+        _error_line(f"internal error: {type(exc).__name__}: {exc}")
+        return EXIT_ERROR
 
 
 def _error_line(text: str) -> None:
@@ -61,12 +80,20 @@ def _error_line(text: str) -> None:
     sys.stderr.flush()
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line, like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        _error_line(f"error: {message} (see: {self.prog} --help)")
+        raise SystemExit(EXIT_ERROR)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser with every sub-command."""
     from finetune import commands as finetune_commands
     from orchestrator import doctor, run_command
 
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument(
         "--config", type=Path, help="YAML file with settings (see config/default.yaml)"
     )
@@ -76,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
         "-v", "--verbose", action="store_true", help="log debugging details to stderr"
     )
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="main.py",
         description='Local, offline code generator. Usage: main.py "Write a function that ..."',
     )
@@ -113,7 +140,7 @@ _OPTIONS_WITH_VALUE = frozenset({"--config"})
 _COMMANDS = frozenset({"run", "resume", "runs", "doctor", "episodes", "review", "export"})
 
 #: Command-line attribute -> settings key. ``None`` values mean "not given".
-_OVERRIDE_KEYS: dict[str, str] = {
+OVERRIDE_KEYS: dict[str, str] = {
     "model": "model.path",
     "n_ctx": "model.n_ctx",
     "n_gpu_layers": "model.n_gpu_layers",
@@ -132,7 +159,7 @@ _OVERRIDE_KEYS: dict[str, str] = {
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
-    return {key: getattr(args, attr, None) for attr, key in _OVERRIDE_KEYS.items()}
+    return {key: getattr(args, attr, None) for attr, key in OVERRIDE_KEYS.items()}
 
 
 def entropy_threshold(value: str) -> float | str:

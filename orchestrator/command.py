@@ -10,10 +10,12 @@ import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rich.console import Console
+if TYPE_CHECKING:
+    from rich.console import Console
 
-from config.settings import Settings
+    from config.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -21,7 +23,7 @@ class CommandContext:
     """Settings and output channels shared by all command handlers."""
 
     settings: Settings
-    console: Console  # for people (stdout); errors go through the CLI's error path
+    console: Console  # stdout, markup off; errors go through the CLI's error path
     json_output: bool  # print one JSON document instead of tables
     quiet: bool  # print only the result
     data_dir: Path

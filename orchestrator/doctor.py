@@ -12,9 +12,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from rich.table import Table
-
 from config.errors import UserError
+from orchestrator.cli import EXIT_CLEAN, EXIT_NOT_CLEAN
 from orchestrator.command import CommandContext
 
 
@@ -39,6 +38,10 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 def run_doctor(args: argparse.Namespace, ctx: CommandContext) -> int:
     """Run every check, print the table (or JSON); exit 1 if any failed."""
+    from rich.text import Text
+
+    from finetune.render import literal_table
+
     checks = [
         _guard("python", _check_python),
         _guard("llama-cpp-python", _check_llama),
@@ -52,15 +55,12 @@ def run_doctor(args: argparse.Namespace, ctx: CommandContext) -> int:
             json.dumps({"ok": all(c.ok for c in checks), "checks": [asdict(c) for c in checks]})
         )
     else:
-        table = Table(title="supercoder doctor")
-        for column in ("check", "status", "detail", "hint"):
-            table.add_column(column, overflow="fold")
+        table = literal_table("supercoder doctor", ("check", "status", "detail", "hint"))
         for c in checks:
-            table.add_row(
-                c.name, "[green]ok[/green]" if c.ok else "[red]fail[/red]", c.detail, c.hint
-            )
+            status = Text("ok", style="green") if c.ok else Text("fail", style="red")
+            table.add_row(Text(c.name), status, Text(c.detail), Text(c.hint))
         ctx.console.print(table)
-    return 0 if all(c.ok for c in checks) else 1
+    return EXIT_CLEAN if all(c.ok for c in checks) else EXIT_NOT_CLEAN
 
 
 def _guard(name: str, check: Callable[[], Check]) -> Check:

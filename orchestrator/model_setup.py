@@ -16,6 +16,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, Trans
 from config.errors import UserError
 from decoding.embedded_model import QWEN_CODER_1_5B, AssemblyProgress
 from decoding.model_file import ModelFile, resolve_model
+from orchestrator.cli import EXIT_ERROR, EXIT_INTERRUPTED
 
 
 @contextmanager
@@ -61,10 +62,10 @@ def main() -> int:
         model_file = resolve_with_progress("default")
     except UserError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
-        return exc.exit_code
+        return EXIT_ERROR
     except KeyboardInterrupt:
         print("interrupted: no model file was left behind", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     print(f"default model ready: {QWEN_CODER_1_5B.name} at {model_file.path}")
     return 0
 

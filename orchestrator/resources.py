@@ -1,4 +1,7 @@
-"""Open and close what a run needs: the model, the episode store, the run database."""
+"""Open and close what a run needs: the run database, the episode store, the model.
+
+The cheap parts open first, so a bad data folder fails before the model loads.
+"""
 
 from __future__ import annotations
 
@@ -28,11 +31,11 @@ from orchestrator.runs import open_checkpointer, run_config
 
 @contextmanager
 def open_run_resources(ctx: CommandContext) -> Iterator[tuple[RunContext, LoopGraph]]:
-    """Load the model, open the store and the run database; close all of them on exit."""
+    """Open the run database and the store, load the model; close all of them on exit."""
     settings = ctx.settings
     model_file = resolve_with_progress(settings.model.path, quiet=ctx.quiet or ctx.json_output)
     progress = ProgressView(
-        Console(stderr=True, highlight=False),
+        Console(stderr=True, highlight=False, markup=False, soft_wrap=True),
         max_cycles=settings.cycles.max_cycles,
         quiet=ctx.quiet or ctx.json_output,
     )
@@ -41,26 +44,24 @@ def open_run_resources(ctx: CommandContext) -> Iterator[tuple[RunContext, LoopGr
     def new_controller() -> SecurityController | None:
         return SecurityController(sabs_config) if settings.sabs.enabled else None
 
-    with (
-        Generator.open(model_file, settings.model, settings.decoding) as generator,
-        open_checkpointer(ctx.data_dir) as saver,
-    ):
+    with open_checkpointer(ctx.data_dir) as saver:
         embedder = make_embedder(settings.memory.embedder)
         store = EpisodeStore.open(store_path(settings.memory, ctx.data_dir), embedder)
+        with Generator.open(model_file, settings.model, settings.decoding) as generator:
 
-        def critic(task: str, code: str, findings: str) -> Review:
-            return review(generator, task=task, code=code, findings=findings, settings=settings)
+            def critic(task: str, code: str, findings: str) -> Review:
+                return review(generator, task=task, code=code, findings=findings, settings=settings)
 
-        run_ctx = RunContext(
-            settings=settings,
-            model_file=model_file,
-            generator=generator,
-            store=store,
-            progress=progress,
-            new_controller=new_controller,
-            critic=critic,
-        )
-        yield run_ctx, build_graph(saver)
+            run_ctx = RunContext(
+                settings=settings,
+                model_file=model_file,
+                generator=generator,
+                store=store,
+                progress=progress,
+                new_controller=new_controller,
+                critic=critic,
+            )
+            yield run_ctx, build_graph(saver)
 
 
 def log_interrupted(graph: LoopGraph, run_ctx: RunContext, run_id: str) -> None:

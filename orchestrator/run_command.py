@@ -1,4 +1,11 @@
-"""``main.py run``, ``resume`` and ``runs``: start, continue and list runs of the loop."""
+"""``main.py run``, ``resume`` and ``runs``: start, continue and list runs of the loop.
+
+What can be checked without the model (the task, the stub, the ``--out``
+target, the run to resume) is checked before the model loads. A run that
+fails on its input before its first cycle is judged is removed, so no run is
+left behind that could never succeed. ``resume`` continues with the settings
+the run started with.
+"""
 
 from __future__ import annotations
 
@@ -6,26 +13,31 @@ import argparse
 import json
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from langgraph.types import Command
-from rich.console import Console
-from rich.prompt import Prompt
-from rich.syntax import Syntax
-from rich.table import Table
-
-from analysis.findings import Finding
-from config.errors import UsageError
-from nodes.prompting import validate_stub, validate_task
-from orchestrator import resources
-from orchestrator.cli import entropy_threshold, read_text_file
+from config.errors import UsageError, UserError
+from orchestrator.cli import (
+    EXIT_CLEAN,
+    EXIT_ERROR,
+    EXIT_NOT_CLEAN,
+    OVERRIDE_KEYS,
+    entropy_threshold,
+    read_text_file,
+)
 from orchestrator.command import CommandContext
-from orchestrator.context import RunContext
-from orchestrator.graph import LoopGraph, build_graph, recursion_limit
-from orchestrator.runs import RunStoreError, list_runs, new_run_id, open_checkpointer, run_config
-from orchestrator.state import RunState, initial_state
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from config.settings import Settings
+    from orchestrator.context import RunContext
+    from orchestrator.graph import LoopGraph
+    from orchestrator.state import RunState
+
+#: Flags ``resume`` accepts: they change how the run is decoded, not what it is.
+RESUME_OVERRIDES = ("n_ctx", "max_tokens", "n_gpu_layers")
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -51,12 +63,18 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     run.set_defaults(handler=handle_run)
 
     resume = subparsers.add_parser(
-        "resume", parents=[common], help="continue an interrupted or paused run"
+        "resume",
+        parents=[common],
+        help="continue an interrupted or paused run with the settings it started with",
     )
     resume.add_argument("run_id", help="the run id printed when the run started (see `runs`)")
     resume.add_argument(
         "--yes", action="store_true", help="answer the human gate with 'continue' unattended"
     )
+    changes = resume.add_argument_group("what may change (the rest is as the run started)")
+    changes.add_argument("--n-ctx", type=int, help="context length in tokens")
+    changes.add_argument("--max-tokens", type=int, help="tokens to generate at most per cycle")
+    changes.add_argument("--n-gpu-layers", type=int, help="layers to offload to a GPU (-1: all)")
     resume.set_defaults(handler=handle_resume)
 
     runs = subparsers.add_parser("runs", parents=[common], help="list runs and their status")
@@ -122,6 +140,11 @@ class RunReport:
     attempts: list[dict[str, Any]] = field(default_factory=list)
     reflect_seconds: list[float] = field(default_factory=list)
 
+    @property
+    def exit_code(self) -> int:
+        """0 when the run ended clean, 1 otherwise."""
+        return EXIT_CLEAN if self.status == "clean" else EXIT_NOT_CLEAN
+
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` document."""
         return {
@@ -151,77 +174,150 @@ class RunReport:
 
 def handle_run(args: argparse.Namespace, ctx: CommandContext) -> int:
     """Run one task (or a batch from ``--tasks``) through the loop."""
+    from nodes.prompting import validate_stub, validate_task
+
     if args.tasks is not None:
         if args.task or args.stub:
             raise UsageError("give either a task (with --stub) or --tasks FILE, not both")
         if args.out is not None:
             raise UsageError("--out writes one file: it cannot be used with --tasks")
-        return _run_batch(read_tasks(args.tasks), args, ctx)
+        specs = read_tasks(args.tasks)
+        check_targets(args, ctx)
+        return _run_batch(specs, args, ctx)
     stub = (
         validate_stub(read_text_file(args.stub, what="stub file"), source=f"stub file {args.stub}")
         if args.stub
         else None
     )
     task = validate_task(args.task or "")
-    if args.out is not None and args.out.exists() and not args.force:
-        raise UsageError(f"{args.out} exists; pass --force to overwrite it")
+    check_targets(args, ctx)
+    from orchestrator import resources
+
     with resources.open_run_resources(ctx) as (run_ctx, graph):
         report = execute_run(graph, run_ctx, ctx, TaskSpec(task, stub), yes=args.yes)
     return _finish(report, args, ctx)
 
 
+def check_targets(args: argparse.Namespace, ctx: CommandContext) -> None:
+    """Raise ``UsageError`` unless ``--out`` and the SABS log can be written, before any work."""
+    targets = []
+    if getattr(args, "out", None) is not None:
+        if args.out.exists() and not args.out.is_dir() and not args.force:
+            raise UsageError(f"{args.out} exists; pass --force to overwrite it")
+        targets.append(("--out", args.out))
+    if ctx.settings.sabs.enabled and ctx.settings.sabs.log_path:
+        targets.append(("the SABS log", Path(ctx.settings.sabs.log_path)))
+    from config.files import check_writable
+
+    for what, path in targets:
+        try:
+            check_writable(path)
+        except OSError as exc:
+            raise UsageError(f"{what} {path}: cannot write a file there ({exc.strerror})") from None
+
+
 def handle_resume(args: argparse.Namespace, ctx: CommandContext) -> int:
-    """Continue run ``args.run_id`` from its last checkpoint."""
+    """Continue run ``args.run_id`` from its last checkpoint, as it was started."""
+    from orchestrator import resources
+    from orchestrator.graph import build_graph
+    from orchestrator.runs import RunStoreError, open_checkpointer, run_config
+
+    if args.config is not None:
+        raise UsageError(
+            "resume continues with the settings the run started with; only "
+            "--n-ctx, --max-tokens and --n-gpu-layers may change them"
+        )
+    with open_checkpointer(ctx.data_dir) as saver:
+        snapshot = build_graph(saver).get_state(run_config(args.run_id))
+    if not snapshot.values:
+        raise RunStoreError(f"no run with id {args.run_id!r}; see `main.py runs`")
+    if not snapshot.next:
+        report = _report(args.run_id, snapshot.values, 0.0)
+        if not ctx.quiet and not ctx.json_output:
+            _stderr().print(f"run {args.run_id} has already finished ({report.status})")
+        return _finish(report, args, ctx)
+    ctx = replace(ctx, settings=resumed_settings(snapshot.values, ctx, args))
     with resources.open_run_resources(ctx) as (run_ctx, graph):
-        config = run_config(args.run_id)
-        snapshot = graph.get_state(config)
-        if not snapshot.values:
-            raise RunStoreError(f"no run with id {args.run_id!r}; see `main.py runs`")
-        if not snapshot.next:
-            run_ctx.progress.note(
-                f"run {args.run_id} has already finished ({snapshot.values.get('status')})"
-            )
-            report = _report(graph, args.run_id, 0.0)
-        else:
-            run_ctx.progress.note(f"resuming run {args.run_id} before {', '.join(snapshot.next)}")
-            report = _drive(graph, run_ctx, ctx, args.run_id, None, yes=args.yes)
+        run_ctx.progress.note(f"resuming run {args.run_id} before {', '.join(snapshot.next)}")
+        report = _drive(graph, run_ctx, ctx, args.run_id, None, yes=args.yes)
     return _finish(report, args, ctx)
+
+
+def resumed_settings(
+    values: dict[str, Any], ctx: CommandContext, args: argparse.Namespace
+) -> Settings:
+    """The settings the run started with, changed only by the flags given to ``resume``."""
+    from pydantic import ValidationError
+
+    from config.settings import Settings
+    from orchestrator.runs import RunStoreError
+
+    stored = values.get("settings")
+    if not stored:  # a run from before settings were stored: today's configuration
+        return ctx.settings
+    try:
+        settings = Settings.model_validate(stored)
+    except ValidationError:
+        raise RunStoreError(
+            f"run {args.run_id} was started with settings this version cannot read"
+        ) from None
+    for attr in RESUME_OVERRIDES:
+        if getattr(args, attr, None) is None:
+            continue
+        section_name, _, key = OVERRIDE_KEYS[attr].partition(".")
+        given = getattr(getattr(ctx.settings, section_name), key)
+        section = getattr(settings, section_name).model_copy(update={key: given})
+        settings = settings.model_copy(update={section_name: section})
+    return settings
 
 
 def handle_runs(args: argparse.Namespace, ctx: CommandContext) -> int:
     """List every run with its status."""
+    from orchestrator.rendering import runs_table
+    from orchestrator.runs import list_runs, open_checkpointer
+
     with open_checkpointer(ctx.data_dir) as saver:
-        summaries = list_runs(saver, build_graph(saver))
+        summaries = list_runs(saver)
     if ctx.json_output:
-        ctx.console.print_json(json.dumps([s.__dict__ for s in summaries]))
-        return 0
-    if not summaries:
+        ctx.console.print_json(json.dumps([s.__dict__ for s in summaries], ensure_ascii=False))
+    elif not summaries:
         ctx.console.print("no runs yet")
-        return 0
-    table = Table(title="runs")
-    for column in ("run id", "status", "cycles", "next", "task"):
-        table.add_column(column, overflow="fold")
-    for s in summaries:
-        table.add_row(s.run_id, s.status, str(s.cycles), s.next_node or "-", s.task[:80])
-    ctx.console.print(table)
-    return 0
+    else:
+        ctx.console.print(runs_table(summaries))
+    return EXIT_CLEAN
 
 
 def execute_run(
     graph: LoopGraph, run_ctx: RunContext, ctx: CommandContext, spec: TaskSpec, *, yes: bool
 ) -> RunReport:
-    """Start a new run for ``spec`` and drive it to its end (or a stop)."""
+    """Start a new run for ``spec`` and drive it to its end (or a stop).
+
+    A user error before the first cycle is judged removes the run again.
+    """
+    from langgraph.checkpoint.base import BaseCheckpointSaver
+
+    from orchestrator.runs import new_run_id, run_config
+    from orchestrator.state import initial_state
+
     run_id = new_run_id()
-    max_cycles = ctx.settings.cycles.max_cycles
-    run_ctx.progress.note(f"run {run_id}: up to {max_cycles} cycle(s)")
+    settings = run_ctx.settings
+    run_ctx.progress.note(f"run {run_id}: up to {settings.cycles.max_cycles} cycle(s)")
     initial = initial_state(
         run_id,
         spec.task,
         spec.stub,
-        max_cycles,
-        review_when_clean=ctx.settings.cycles.review_when_clean,
+        settings.cycles.max_cycles,
+        review_when_clean=settings.cycles.review_when_clean,
+        settings=settings.model_dump(mode="json"),
     )
-    return _drive(graph, run_ctx, ctx, run_id, initial, yes=yes)
+    try:
+        return _drive(graph, run_ctx, ctx, run_id, initial, yes=yes)
+    except UserError:
+        saver = graph.checkpointer
+        started = graph.get_state(run_config(run_id)).values.get("attempts")
+        if isinstance(saver, BaseCheckpointSaver) and not started:
+            saver.delete_thread(run_id)
+        raise
 
 
 def _drive(
@@ -234,6 +330,12 @@ def _drive(
     yes: bool,
 ) -> RunReport:
     """Invoke the graph, answering human-gate interrupts, until the run ends."""
+    from langgraph.types import Command
+
+    from orchestrator import resources
+    from orchestrator.graph import recursion_limit
+    from orchestrator.runs import run_config
+
     start = time.perf_counter()
     snapshot_values = graph.get_state(run_config(run_id)).values if initial is None else initial
     max_cycles = int(snapshot_values.get("max_cycles", 1))
@@ -253,28 +355,34 @@ def _drive(
         resources.log_interrupted(graph, run_ctx, run_id)
         run_ctx.progress.note(f"interrupted; continue with: python main.py resume {run_id}")
         raise
-    run_ctx.progress.close()
-    return _report(graph, run_id, time.perf_counter() - start)
+    finally:
+        run_ctx.progress.close()
+    return _report(run_id, graph.get_state(config).values, time.perf_counter() - start)
 
 
 def _ask_gate(
     question: dict[str, Any], run_ctx: RunContext, ctx: CommandContext, *, yes: bool
 ) -> dict[str, str]:
     """Ask the person at the terminal whether to run another cycle; follow the policy otherwise."""
+    from rich.prompt import Prompt
+
+    from analysis.findings import Finding
+    from finetune.render import findings_table
+
     cycle, limit = question.get("cycle", "?"), question.get("max_cycles", "?")
     if yes:
         run_ctx.progress.note(f"human gate after cycle {cycle}/{limit}: continuing (--yes)")
         return {"action": "continue"}
     if not sys.stdin.isatty():
-        policy = ctx.settings.cycles.unattended_approval
+        policy = run_ctx.settings.cycles.unattended_approval
         run_ctx.progress.note(
             f"human gate after cycle {cycle}/{limit}: no terminal to ask, following "
             f"cycles.unattended_approval = {policy} (pass --yes to continue)"
         )
         return {"action": policy}
-    console = Console(stderr=True)
+    console = _stderr()
     findings = [Finding.from_dict(f) for f in question.get("findings", [])]
-    console.print(_findings_table(findings, title=f"findings after cycle {cycle}/{limit}"))
+    console.print(findings_table(findings, title=f"findings after cycle {cycle}/{limit}"))
     choice = Prompt.ask(
         "run another cycle?",
         choices=["continue", "stop", "feedback"],
@@ -287,8 +395,7 @@ def _ask_gate(
     return {"action": choice}
 
 
-def _report(graph: LoopGraph, run_id: str, seconds: float) -> RunReport:
-    values = graph.get_state(run_config(run_id)).values
+def _report(run_id: str, values: dict[str, Any], seconds: float) -> RunReport:
     attempts = list(values.get("attempts") or [])
     last = attempts[-1] if attempts else None
     return RunReport(
@@ -306,45 +413,25 @@ def _report(graph: LoopGraph, run_id: str, seconds: float) -> RunReport:
 
 
 def _finish(report: RunReport, args: argparse.Namespace, ctx: CommandContext) -> int:
+    from orchestrator.rendering import print_report
+
     out: Path | None = getattr(args, "out", None)
     if out is not None:
+        from orchestrator import resources
+
         resources.write_code(out, report.code, force=args.force)
     if ctx.json_output:
-        ctx.console.print_json(json.dumps(report.to_dict()))
+        document = {**report.to_dict(), "out": str(out) if out is not None else None}
+        ctx.console.print_json(json.dumps(document, ensure_ascii=False))
     else:
-        render_report(report, ctx.console, quiet=ctx.quiet)
-    return 0 if report.status != "error" else 1
-
-
-def render_report(report: RunReport, console: Console, *, quiet: bool) -> None:
-    """Code with syntax highlighting, findings table (or "clean"), cycles, time, episode id."""
-    if quiet:
-        console.print(report.code, markup=False, highlight=False)
-        return
-    console.print(Syntax(report.code or "# (no code)", "python", line_numbers=True))
-    findings = [Finding.from_dict(f) for f in report.findings]
-    if findings:
-        console.print(_findings_table(findings, title="findings"))
-    console.print(
-        f"status [bold]{report.status}[/bold] · completeness {report.completeness:.2f} · "
-        f"{report.cycles} cycle(s) · {report.seconds:.1f} s · run {report.run_id} · "
-        f"episode {report.episode_id or '-'}"
-    )
-
-
-def _findings_table(findings: list[Finding], *, title: str) -> Table:
-    table = Table(title=title)
-    for column in ("line", "tool", "rule", "severity", "message"):
-        table.add_column(column, overflow="fold")
-    for f in findings:
-        table.add_row(str(f.line), f.tool, f.rule, f.severity.name, f.message)
-    if not findings:
-        table.add_row("-", "-", "-", "-", "clean")
-    return table
+        print_report(report, ctx, out=out)
+    return report.exit_code
 
 
 def read_tasks(path: Path) -> list[TaskSpec]:
     """Parse a JSONL task file: one ``{"task": ..., "stub": ...}`` object per line."""
+    from nodes.prompting import validate_stub, validate_task
+
     specs: list[TaskSpec] = []
     for number, line in enumerate(read_text_file(path, what="task file").splitlines(), start=1):
         if not line.strip():
@@ -371,8 +458,14 @@ def read_tasks(path: Path) -> list[TaskSpec]:
 
 
 def _run_batch(specs: list[TaskSpec], args: argparse.Namespace, ctx: CommandContext) -> int:
-    """Run every task in sequence; a failing task is recorded and the batch goes on."""
+    """Run every task in sequence; a failing task is recorded and the batch goes on.
+
+    Exits 2 if a task failed, else 1 if a task did not end clean, else 0.
+    """
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from orchestrator import resources
+    from orchestrator.rendering import batch_table
 
     reports: list[tuple[TaskSpec, RunReport | None, str]] = []
     with (
@@ -382,7 +475,7 @@ def _run_batch(specs: list[TaskSpec], args: argparse.Namespace, ctx: CommandCont
             BarColumn(),
             TextColumn("{task.completed}/{task.total}"),
             TimeRemainingColumn(),
-            console=Console(stderr=True),
+            console=_stderr(),
             disable=ctx.quiet or ctx.json_output,
         ) as bar,
     ):
@@ -401,24 +494,16 @@ def _run_batch(specs: list[TaskSpec], args: argparse.Namespace, ctx: CommandCont
                 [
                     {"label": s.label, "task": s.task, "error": err, **(r.to_dict() if r else {})}
                     for s, r, err in reports
-                ]
+                ],
+                ensure_ascii=False,
             )
         )
     else:
-        table = Table(title="batch summary")
-        for column in ("task", "status", "cycles", "findings", "seconds", "run id"):
-            table.add_column(column, overflow="fold")
-        for spec, report, err in reports:
-            if report is None:
-                table.add_row(spec.label, f"[red]error[/red] {err}", "-", "-", "-", "-")
-            else:
-                table.add_row(
-                    spec.label,
-                    report.status,
-                    str(report.cycles),
-                    str(len(report.findings)),
-                    f"{report.seconds:.1f}",
-                    report.run_id,
-                )
-        ctx.console.print(table)
-    return 0 if all(r is not None for _, r, _ in reports) else 1
+        ctx.console.print(batch_table(reports))
+    return max(r.exit_code if r is not None else EXIT_ERROR for _, r, _ in reports)
+
+
+def _stderr() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, markup=False, soft_wrap=True)

@@ -1,7 +1,8 @@
 """Durable runs: the SQLite checkpointer, run ids, and the list of runs.
 
 Checkpoints are deserialised in strict mode: only LangGraph's built-in safe
-types, never arbitrary classes (the run state is plain data).
+types, never arbitrary classes (the run state is plain data). Listing runs
+reads their latest checkpoints and needs neither the graph nor the model.
 """
 
 from __future__ import annotations
@@ -13,16 +14,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite import SqliteSaver
 
 from config.errors import UserError
-
-if TYPE_CHECKING:
-    from orchestrator.graph import LoopGraph
 
 RUNS_FILE = "runs.sqlite"
 
@@ -60,32 +59,26 @@ class RunSummary:
 
     run_id: str
     task: str
-    status: str
+    status: str  # the run's status; "resumable" while it has not ended
     cycles: int
-    next_node: str  # "" when the run has finished
 
 
-def list_runs(saver: SqliteSaver, graph: LoopGraph) -> list[RunSummary]:
+def list_runs(saver: BaseCheckpointSaver) -> list[RunSummary]:
     """Every run in the database, newest first, with its latest state."""
-    thread_ids: list[str] = []
+    latest: dict[str, dict[str, Any]] = {}
     for item in saver.list(None):
         thread_id = str(item.config.get("configurable", {}).get("thread_id", ""))
-        if thread_id not in thread_ids:
-            thread_ids.append(thread_id)
+        if thread_id not in latest:
+            latest[thread_id] = item.checkpoint["channel_values"]
     summaries = []
-    for thread_id in thread_ids:
-        snapshot = graph.get_state(run_config(thread_id))
-        values = snapshot.values
+    for thread_id, values in latest.items():
         status = str(values.get("status", "running"))
-        if snapshot.next and status == "running":
-            status = "paused" if snapshot.interrupts else "resumable"
         summaries.append(
             RunSummary(
                 run_id=thread_id,
                 task=str(values.get("task", "")),
-                status=status,
+                status="resumable" if status == "running" else status,
                 cycles=len(values.get("attempts") or []),
-                next_node=",".join(snapshot.next),
             )
         )
     return sorted(summaries, key=lambda r: r.run_id, reverse=True)

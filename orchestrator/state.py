@@ -7,6 +7,7 @@ checkpoints deserialise in strict mode and resume on any machine.
 from __future__ import annotations
 
 import operator
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal, TypedDict
 
 Status = Literal["running", "clean", "limit", "no-safe-beam", "stopped", "error"]
@@ -47,6 +48,7 @@ class RunState(TypedDict):
     task: str  # the user's request
     stub: str | None  # the user's stub (imports + signature + docstring), if any
     max_cycles: int  # the cycle bound this run started with
+    settings: dict[str, Any]  # Settings.model_dump(mode="json") at the start; resume uses them
     review_when_clean: bool  # whether code the static tests passed is reviewed (cycles.*)
     draft: Draft | None  # the current cycle's code, until static_test judges it
     attempts: Annotated[list[Attempt], operator.add]  # judged cycles, oldest first
@@ -54,13 +56,21 @@ class RunState(TypedDict):
     feedback_history: Annotated[list[str], operator.add]  # feedback derived from attempt i, at i
     reflect_seconds: Annotated[list[float], operator.add]  # wall time of each reflect step
     review: str  # defects the model's review found in the last attempt, one per line
-    review_verdicts: Annotated[list[str], operator.add]  # per reflect: defects | no_defects | unclear | ""
+    review_verdicts: Annotated[
+        list[str], operator.add
+    ]  # per reflect: defects | no_defects | unclear | ""
     status: Status  # running until the run ends
     episode_id: str | None  # set by the learn node once the episode is stored
 
 
 def initial_state(
-    run_id: str, task: str, stub: str | None, max_cycles: int, *, review_when_clean: bool = False
+    run_id: str,
+    task: str,
+    stub: str | None,
+    max_cycles: int,
+    *,
+    review_when_clean: bool = False,
+    settings: Mapping[str, Any] | None = None,
 ) -> RunState:
     """The state a new run starts from."""
     return {
@@ -68,6 +78,7 @@ def initial_state(
         "task": task,
         "stub": stub,
         "max_cycles": max_cycles,
+        "settings": dict(settings or {}),
         "review_when_clean": review_when_clean,
         "draft": None,
         "attempts": [],

@@ -1,4 +1,4 @@
-"""User mistakes end as one line on stderr and a non-zero exit code, never a traceback."""
+"""Bad input ends as one line on stderr, exit code 2, no traceback and no run left behind."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 
 from decoding.model_file import ModelFile
 from orchestrator.cli import main
+from orchestrator.runs import list_runs, open_checkpointer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,18 +24,17 @@ def run_cli(
     return subprocess.run(
         [sys.executable, str(ROOT / "main.py"), *args],
         capture_output=True,
+        stdin=subprocess.DEVNULL,
         cwd=tmp_path,
         env=environment,
-        timeout=120,
+        timeout=300,
         check=False,
     )
 
 
-def assert_one_line_error(
-    result: subprocess.CompletedProcess[bytes], code: int, expected: str
-) -> None:
+def assert_one_line_error(result: subprocess.CompletedProcess[bytes], expected: str) -> None:
     stderr = result.stderr.decode("utf-8", "replace")
-    assert result.returncode == code, stderr
+    assert result.returncode == 2, stderr
     assert "Traceback" not in stderr
     lines = [line for line in stderr.splitlines() if line.strip()]
     assert len(lines) == 1, stderr
@@ -42,84 +42,117 @@ def assert_one_line_error(
     assert expected in lines[0]
 
 
-@pytest.mark.parametrize("task", ["", "   "])
-def test_empty_task(tmp_path: Path, task: str) -> None:
-    assert_one_line_error(run_cli(task, tmp_path=tmp_path), 2, "the task is empty")
+def assert_no_run_left(data: Path) -> None:
+    if (data / "runs.sqlite").exists():
+        with open_checkpointer(data) as saver:
+            assert list_runs(saver) == []
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> Path:
+    """Broken files of every kind, in the folder the CLI runs in."""
+    files = {
+        "bad.yaml": "decoding: [\n",
+        "ok.yaml": "memory:\n  embedder: hash\n",
+        "list.yaml": "- model\n",
+        "unknown.yaml": "decoding:\n  beam_wdith: 2\n",
+        "type.yaml": "decoding:\n  beam_width: wide\n",
+        "autonomous.yaml": "cycles:\n  autonomous_execution: true\n",
+        "broken_stub.py": "def broken(:\n",
+        "empty_stub.py": "   \n",
+        "text.gguf": "not a model\n",
+        "bad.jsonl": '{"task": "x"\n',
+        "list.jsonl": "[1, 2]\n",
+        "no_task.jsonl": '{"stub": "def f():\\n    pass\\n"}\n',
+        "empty.jsonl": "\n\n",
+        "exists.py": "keep me\n",
+        "a_file": "x",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    (tmp_path / "latin1_stub.py").write_bytes(b"# caf\xe9\n")
+    (tmp_path / "empty.gguf").write_bytes(b"")
+    (tmp_path / "corrupt.gguf").write_bytes(b"GGUF" + os.urandom(4096))
+    (tmp_path / "folder").mkdir()
+    return tmp_path
+
+
+BAD_INPUTS: list[tuple[str, list[str], dict[str, str], str]] = [
+    ("empty task", [""], {}, "the task is empty"),
+    ("blank task", ["   "], {}, "the task is empty"),
+    ("malformed YAML", ["--config", "bad.yaml", "task"], {}, "malformed YAML"),
+    ("YAML that is a list", ["--config", "list.yaml", "task"], {}, "must be a mapping"),
+    ("unknown YAML key", ["--config", "unknown.yaml", "task"], {}, "unknown key"),
+    ("wrong YAML type", ["--config", "type.yaml", "task"], {}, "decoding.beam_width"),
+    ("autonomous execution", ["--config", "autonomous.yaml", "task"], {}, "cannot be enabled"),
+    ("missing config file", ["--config", "none.yaml", "task"], {}, "does not exist"),
+    ("out-of-range flag", ["--beam-width", "0", "task"], {}, "decoding.beam_width"),
+    ("flag of the wrong type", ["--beam-width", "wide", "task"], {}, "invalid int value"),
+    ("unknown flag", ["run", "--frobnicate", "task"], {}, "unrecognized arguments"),
+    ("bad entropy threshold", ["--entropy-threshold", "high", "task"], {}, '"auto"'),
+    ("stub that is not Python", ["--stub", "broken_stub.py", "x"], {}, "is not valid Python"),
+    ("empty stub", ["--stub", "empty_stub.py", "x"], {}, "is empty"),
+    ("stub that is not UTF-8", ["--stub", "latin1_stub.py", "x"], {}, "is not UTF-8"),
+    ("missing stub", ["--stub", "nope.py", "x"], {}, "does not exist"),
+    ("stub that is a folder", ["--stub", "folder", "x"], {}, "cannot be read"),
+    ("missing model", ["--model", "none.gguf", "task"], {}, "does not exist"),
+    ("empty model file", ["--model", "empty.gguf", "task"], {}, "is not a GGUF file"),
+    ("model that is text", ["--model", "text.gguf", "task"], {}, "is not a GGUF file"),
+    ("corrupt model", ["--model", "corrupt.gguf", "task"], {}, "could not load"),
+    ("missing model from the environment", ["task"], {"SUPERCODER_MODEL": "env.gguf"}, "env.gguf"),
+    ("task file that is not JSON", ["run", "--tasks", "bad.jsonl"], {}, "not valid JSON"),
+    ("task file of lists", ["run", "--tasks", "list.jsonl"], {}, '"task" string'),
+    ("task file without a task", ["run", "--tasks", "no_task.jsonl"], {}, '"task" string'),
+    ("empty task file", ["run", "--tasks", "empty.jsonl"], {}, "holds no tasks"),
+    ("task and task file", ["run", "--tasks", "empty.jsonl", "x"], {}, "not both"),
+    ("--out under /proc", ["--out", "/proc/x.py", "task"], {}, "cannot write a file there"),
+    ("--out that is a folder", ["--out", "folder", "task"], {}, "is a directory"),
+    ("--out in a missing folder", ["--out", "none/x.py", "task"], {}, "cannot write"),
+    ("--out that exists", ["--out", "exists.py", "task"], {}, "pass --force"),
+    ("unwritable SABS log", ["--sabs-log", "/proc/s.jsonl", "task"], {}, "the SABS log"),
+    ("data folder that is a file", ["task"], {"SUPERCODER_DATA_DIR": "a_file"}, "DATA_DIR"),
+    ("data folder under a file", ["runs"], {"SUPERCODER_DATA_DIR": "a_file/d"}, "DATA_DIR"),
+    ("unknown run", ["resume", "no-such-run"], {}, "no run with id"),
+    ("resume with a new config", ["resume", "x", "--config", "ok.yaml"], {}, "started with"),
+    ("unknown episode", ["episodes", "show", "nope"], {}, "no episode has id"),
+    ("review without a decision", ["review", "some-id"], {}, "--approve or --reject"),
+    ("review without a terminal", ["review"], {}, "needs a terminal"),
+    ("export under /proc", ["export", "--format", "sft", "--out", "/proc/x.jsonl"], {}, "/proc"),
+    ("export of an unknown format", ["export", "--format", "csv", "--out", "x"], {}, "invalid"),
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "expected"),
+    [case[1:] for case in BAD_INPUTS],
+    ids=[case[0] for case in BAD_INPUTS],
+)
+def test_bad_input_is_one_line_and_leaves_no_run(
+    inputs: Path, args: list[str], env: dict[str, str], expected: str
+) -> None:
+    environment = {
+        key: str(inputs / value) if key != "SUPERCODER_MODEL" else value
+        for key, value in env.items()
+    }
+    result = run_cli(*args, tmp_path=inputs, env=environment)
+    assert_one_line_error(result, expected)
+    assert (inputs / "exists.py").read_text(encoding="utf-8") == "keep me\n"
+    assert_no_run_left(inputs / "data")
 
 
 def test_task_that_is_not_utf8(tmp_path: Path) -> None:
-    assert_one_line_error(run_cli(b"write \xff\xfe code", tmp_path=tmp_path), 2, "not valid UTF-8")
+    assert_one_line_error(run_cli(b"write \xff\xfe code", tmp_path=tmp_path), "not valid UTF-8")
 
 
-def test_stub_that_is_not_python(tmp_path: Path) -> None:
-    stub = tmp_path / "stub.py"
-    stub.write_text("def broken(:\n", encoding="utf-8")
-    assert_one_line_error(
-        run_cli("--stub", str(stub), "complete it", tmp_path=tmp_path), 2, "is not valid Python"
-    )
+def test_out_is_refused_before_anything_is_opened(tmp_path: Path) -> None:
+    assert_one_line_error(run_cli("--out", "/proc/x.py", "task", tmp_path=tmp_path), "/proc/x.py")
+    assert not (tmp_path / "data").exists()
 
 
-def test_missing_stub_file(tmp_path: Path) -> None:
-    assert_one_line_error(
-        run_cli("--stub", "nope.py", "complete it", tmp_path=tmp_path), 2, "does not exist"
-    )
-
-
-def test_bad_yaml(tmp_path: Path) -> None:
-    config = tmp_path / "bad.yaml"
-    config.write_text("decoding: [\n", encoding="utf-8")
-    assert_one_line_error(
-        run_cli("--config", str(config), "task", tmp_path=tmp_path), 2, "malformed YAML"
-    )
-
-
-def test_out_of_range_flag(tmp_path: Path) -> None:
-    assert_one_line_error(
-        run_cli("--beam-width", "0", "task", tmp_path=tmp_path), 2, "decoding.beam_width"
-    )
-
-
-def test_missing_model(tmp_path: Path) -> None:
-    result = run_cli("--model", str(tmp_path / "none.gguf"), "task", tmp_path=tmp_path)
-    assert_one_line_error(result, 1, "does not exist")
-
-
-def test_corrupt_model(tmp_path: Path) -> None:
-    corrupt = tmp_path / "corrupt.gguf"
-    corrupt.write_bytes(b"GGUF" + os.urandom(4096))
-    assert_one_line_error(
-        run_cli("--model", str(corrupt), "task", tmp_path=tmp_path), 1, "could not load"
-    )
-
-
-def test_model_from_environment_is_checked(tmp_path: Path) -> None:
-    result = run_cli(
-        "task", tmp_path=tmp_path, env={"SUPERCODER_MODEL": str(tmp_path / "env.gguf")}
-    )
-    assert_one_line_error(result, 1, "env.gguf does not exist")
-
-
-def test_prompt_longer_than_the_context(tmp_path: Path) -> None:
+def test_prompt_longer_than_the_context_leaves_no_run(tmp_path: Path) -> None:
     result = run_cli("-q", "--n-ctx", "256", "word " * 400, tmp_path=tmp_path)
-    assert_one_line_error(result, 1, "the context holds 256")
-
-
-def test_unwritable_data_dir(tmp_path: Path) -> None:
-    blocker = tmp_path / "file"
-    blocker.write_text("x", encoding="utf-8")
-    result = run_cli("task", tmp_path=tmp_path, env={"SUPERCODER_DATA_DIR": str(blocker / "data")})
-    assert_one_line_error(result, 1, "SUPERCODER_DATA_DIR")
-
-
-def test_out_file_exists_without_force(tmp_path: Path) -> None:
-    out = tmp_path / "out.py"
-    out.write_text("keep me\n", encoding="utf-8")
-    assert_one_line_error(run_cli("--out", str(out), "task", tmp_path=tmp_path), 2, "pass --force")
-    assert out.read_text(encoding="utf-8") == "keep me\n"
-
-
-def test_unknown_run_id(tmp_path: Path) -> None:
-    assert_one_line_error(run_cli("resume", "no-such-run", tmp_path=tmp_path), 1, "no run with id")
+    assert_one_line_error(result, "the context holds 256")
+    assert_no_run_left(tmp_path / "data")
 
 
 def test_tool_missing_from_path(
@@ -135,13 +168,17 @@ def test_tool_missing_from_path(
     assert checks["lancedb"]["ok"]
 
 
-def test_chat_template_asked_of_a_model_without_one(
-    tmp_path: Path, small_model: ModelFile
-) -> None:
+def test_chat_template_asked_of_a_model_without_one(tmp_path: Path, small_model: ModelFile) -> None:
     config = tmp_path / "chat.yaml"
     config.write_text("model:\n  use_chat_template: true\n", encoding="utf-8")
     result = run_cli(
-        "-q", "--config", str(config), "--model", str(small_model.path), "task",
+        "-q",
+        "--config",
+        str(config),
+        "--model",
+        str(small_model.path),
+        "task",
         tmp_path=tmp_path,
     )
-    assert_one_line_error(result, 2, "has no chat template")
+    assert_one_line_error(result, "has no chat template")
+    assert_no_run_left(tmp_path / "data")
