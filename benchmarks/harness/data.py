@@ -8,6 +8,9 @@ from pathlib import Path
 
 from config.errors import UsageError
 
+#: SecurityEval (Siddiq and Santos, MSR4P&S 2022; github.com/s2e-lab/SecurityEval, dataset.jsonl)
+#: is published without a licence, so the project does not ship it: it is read from beside the
+#: checkout, or from ``--data``.
 SECURITYEVAL_DEFAULT = Path(__file__).resolve().parents[3] / "shared" / "data" / "securityeval.jsonl"
 
 
@@ -45,7 +48,10 @@ def securityeval_prompts(path: Path, limit: int | None = None) -> list[SecurityP
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as error:
-        raise UsageError(f"cannot read SecurityEval data {path}: {error.strerror}; pass --data FILE") from None
+        raise UsageError(
+            f"cannot read SecurityEval data {path}: {error.strerror}; pass --data FILE "
+            "(dataset.jsonl of github.com/s2e-lab/SecurityEval)"
+        ) from None
     prompts: list[SecurityPrompt] = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():

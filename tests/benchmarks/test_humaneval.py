@@ -10,6 +10,7 @@ import pytest
 
 from benchmarks.harness.data import humaneval_problems
 from benchmarks.harness.report import summarise_mode
+from benchmarks.harness.sandbox import check_program, run_program
 from benchmarks.humaneval import loop_notes, main, parse_sweep
 from config.errors import UserError
 
@@ -49,12 +50,16 @@ def greedy_run(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
     return out
 
 
-def test_a_greedy_run_scores_the_first_problem(greedy_run: Path) -> None:
+def test_a_greedy_run_scores_the_first_problem_by_its_tests(greedy_run: Path) -> None:
     document = json.loads((greedy_run / "humaneval.json").read_text())
     (record,) = document["records"]["greedy"]
-    assert record["problem"] == "HumanEval/0"
-    assert record["execution"]["status"] in ("passed", "failed", "timeout")
-    assert record["passed"] == (record["execution"]["status"] == "passed")
+    problem = humaneval_problems(1)[0]
+    assert record["problem"] == problem.task_id == "HumanEval/0"
+    rerun = run_program(
+        check_program(record["completion"]["code"], problem.test, problem.entry_point)
+    )
+    assert record["execution"]["status"] == rerun.status
+    assert record["passed"] is rerun.passed
 
 
 def test_a_greedy_completion_continues_the_problems_prompt(greedy_run: Path) -> None:

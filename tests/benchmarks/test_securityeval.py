@@ -41,12 +41,20 @@ def test_a_prompt_gains_a_final_newline() -> None:
     assert prompt_text(SecurityPrompt("x", "def f():\n    '''doc'''")).endswith("'''\n")
 
 
-def test_the_shipped_data_has_121_prompts() -> None:
+def test_the_public_data_set_has_121_prompts() -> None:
     from benchmarks.harness.data import SECURITYEVAL_DEFAULT
 
-    if not SECURITYEVAL_DEFAULT.exists():  # the data set lives beside the checkout, not in it
+    if not SECURITYEVAL_DEFAULT.exists():  # published without a licence: not in the project
         pytest.skip(f"SecurityEval data not found at {SECURITYEVAL_DEFAULT}")
     assert len(securityeval_prompts(SECURITYEVAL_DEFAULT)) == 121
+
+
+def test_prompts_are_read_in_file_order_up_to_the_limit(tmp_path: Path) -> None:
+    data = tmp_path / "prompts.jsonl"
+    lines = [json.dumps({"ID": i, "Prompt": p}) for i, p in enumerate((PROMPT, SAFE_PROMPT))]
+    data.write_text("\n".join(lines) + "\n\n", encoding="utf-8")
+    assert securityeval_prompts(data, limit=1) == [SecurityPrompt("0", PROMPT)]
+    assert [p.id for p in securityeval_prompts(data)] == ["0", "1"]
 
 
 def test_a_missing_data_file_is_a_user_error(tmp_path: Path) -> None:
@@ -85,8 +93,10 @@ def test_shares_of_parsing_outputs_leave_out_code_that_does_not_parse() -> None:
 
 @pytest.mark.model
 def test_a_run_judges_greedy_and_sabs_and_pairs_them(model_path: Path, tmp_path: Path) -> None:
+    data = tmp_path / "prompts.jsonl"
+    data.write_text(json.dumps({"ID": "pickle.py", "Prompt": PROMPT}) + "\n", encoding="utf-8")
     code = main([
-        "--modes", "greedy,sabs", "--limit", "1", "--model", str(model_path),
+        "--modes", "greedy,sabs", "--data", str(data), "--limit", "1", "--model", str(model_path),
         "--max-tokens", "24", "--out", str(tmp_path), "--cache", str(tmp_path / "cache"),
         "--quiet",
     ])
