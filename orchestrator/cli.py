@@ -11,8 +11,9 @@ the same for every command:
   folder; nothing was produced (one line on stderr).
 - 130: interrupted (Ctrl-C); a run stays resumable.
 
-This module imports only the standard library at start-up; each command
-imports what it needs when it runs, so ``--help`` and the listings are quick.
+At start-up this module and the command modules import only what parsing
+needs; each command imports the rest when it runs, so ``--help`` and the
+listings are quick.
 """
 
 from __future__ import annotations
