@@ -2,7 +2,7 @@
 
 Every error a user can cause (bad input, bad configuration, a missing file or
 tool) derives from :class:`UserError`; the CLI prints its message as one line
-and exits with its ``exit_code``, never with a traceback.
+and exits with status 2, never with a traceback.
 """
 
 from __future__ import annotations
@@ -10,13 +10,6 @@ from __future__ import annotations
 
 class UserError(Exception):
     """An error caused by input, configuration or environment, not by a bug."""
-
-    exit_code: int = 1
-
-    def __init__(self, message: str, *, exit_code: int | None = None) -> None:
-        super().__init__(message)
-        if exit_code is not None:
-            self.exit_code = exit_code
 
     @property
     def message(self) -> str:
@@ -27,10 +20,6 @@ class UserError(Exception):
 class ConfigError(UserError):
     """Bad YAML, an unknown key, a wrong type or an out-of-range value."""
 
-    exit_code = 2
-
 
 class UsageError(UserError):
     """A bad command line: an empty task, a missing file, conflicting flags."""
-
-    exit_code = 2

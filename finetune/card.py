@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 
 from finetune.records import SYSTEM_PROMPT, ExportFormat
 
-if TYPE_CHECKING:
-    from finetune.export import ExportSummary
+
+@dataclass(frozen=True)
+class ExportSummary:
+    """What an export wrote and what it left out."""
+
+    format: ExportFormat
+    path: Path
+    card_path: Path
+    written: int  # records in the file
+    skipped: int  # approved episodes with no record in this format
+    models: tuple[str, ...]  # "name (sha256 prefix)" of the exported episodes
+    first_created: datetime | None
+    last_created: datetime | None
+    exported_at: datetime
+
 
 SHAPES: dict[ExportFormat, str] = {
     "sft": '`{"messages": [system, user, assistant]}` (TRL SFTTrainer, Axolotl chat_template)',

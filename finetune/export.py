@@ -8,13 +8,12 @@ interrupted export never leaves a half-written dataset.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from config.errors import UserError
 from config.files import atomic_writer
-from finetune.card import dataset_card
+from finetune.card import ExportSummary, dataset_card
 from finetune.records import FORMATS, ExportFormat, to_record
 from memory.episode import Episode, ReviewStatus
 from memory.store import EpisodeStore
@@ -22,21 +21,6 @@ from memory.store import EpisodeStore
 
 class ExportError(UserError):
     """The export cannot be written where the user asked."""
-
-
-@dataclass(frozen=True)
-class ExportSummary:
-    """What an export wrote and what it left out."""
-
-    format: ExportFormat
-    path: Path
-    card_path: Path
-    written: int  # records in the file
-    skipped: int  # approved episodes with no record in this format
-    models: tuple[str, ...]  # "name (sha256 prefix)" of the exported episodes
-    first_created: datetime | None
-    last_created: datetime | None
-    exported_at: datetime
 
 
 def card_path_for(out: Path) -> Path:

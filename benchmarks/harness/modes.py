@@ -167,15 +167,16 @@ class SearchCompleter:
             "kills": stats.kills,
             "mean_live_beams": stats.mean_live_beams,
             "entropy_threshold": stats.entropy_threshold,
-            "branch_points": [
+        }
+        if self._mode != "greedy":  # greedy cannot branch: it has no profile to report
+            extra["branch_points"] = [
                 {
                     "step": event.step,
                     "entropy": round(event.entropy, 3),
                     "alternatives": [[a.text, round(a.probability, 3)] for a in event.alternatives],
                 }
                 for event in result.trace[:MAX_BRANCH_POINTS]
-            ],
-        }
+            ]
         if controller is not None:
             extra["sabs"] = controller.totals()
         return Completion(
