@@ -29,7 +29,7 @@ $(STAMP): pyproject.toml Makefile
 	    --no-binary llama-cpp-python -w $(WHEELHOUSE) llama-cpp-python==$(LLAMA_VERSION); }
 	@$(PY) -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps \
 	  $(WHEELHOUSE)/llama_cpp_python-$(LLAMA_VERSION)-*.whl
-	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,bench,cluster]'
 	@$(PY) -m orchestrator.model_setup
 	@rm -f $(VENV)/.setup-*
 	@touch $(STAMP)

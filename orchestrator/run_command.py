@@ -54,6 +54,17 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         type=Path,
         help='JSONL file of tasks to run in sequence ({"task": ..., "stub": ...})',
     )
+    run.add_argument(
+        "--workers",
+        type=int,
+        help="run the --tasks batch on N Ray workers, each with the model loaded once",
+    )
+    run.add_argument(
+        "--ray",
+        metavar="ADDRESS",
+        help='join the Ray cluster at ADDRESS ("auto", HOST:6379, ray://HOST:10001) for the '
+        "batch; without it --workers starts a local Ray instance",
+    )
     run.add_argument("--out", type=Path, help="write the final code to this file")
     run.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     run.add_argument(
@@ -183,7 +194,13 @@ def handle_run(args: argparse.Namespace, ctx: CommandContext) -> int:
             raise UsageError("--out writes one file: it cannot be used with --tasks")
         specs = read_tasks(args.tasks)
         check_targets(args, ctx)
+        if args.workers is not None or args.ray is not None:
+            from orchestrator.cluster.driver import run_batch
+
+            return run_batch(specs, args, ctx)
         return _run_batch(specs, args, ctx)
+    if args.workers is not None or args.ray is not None:
+        raise UsageError("--workers and --ray run a batch: give it with --tasks FILE")
     stub = (
         validate_stub(read_text_file(args.stub, what="stub file"), source=f"stub file {args.stub}")
         if args.stub
