@@ -279,7 +279,6 @@ def ray_session(address: str | None, num_cpus: int) -> Iterator[None]:
             "or make setup)"
         ) from None
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-    os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "error")
     # Ray starts its processes with fork+exec, which LanceDB's fork warning does not concern.
     warnings.filterwarnings("ignore", message="lancedb fork support", category=RuntimeWarning)
     temp_dir = None if address is not None else tempfile.mkdtemp(prefix="supercoder-ray-")
