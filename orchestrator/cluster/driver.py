@@ -110,7 +110,7 @@ class BatchTask:
             "status": self.status,
             "already_stored": self.previous is not None,
             "episode_id": self.task_id if episode is not None else None,
-            "cycles": result.cycles if result is not None else None,
+            "cycles": len(episode.attempts) if episode is not None else None,
             "seconds": round(result.seconds, 3) if result is not None else None,
             "worker": result.worker if result is not None else None,
             "worker_deaths": self.deaths,
@@ -563,8 +563,6 @@ def _print_summary(tasks: Sequence[BatchTask], stats: BatchStats, ctx: CommandCo
             "batch": stats.to_dict(),
         }
         ctx.console.print_json(json.dumps(document, ensure_ascii=False))
-        return
-    if ctx.quiet:
         return
     ctx.console.print(summary_table(tasks))
     figures = stats.to_dict()
