@@ -62,9 +62,7 @@ POLL_SECONDS = 1.0
 
 
 class ClusterError(UserError):
-    """Ray is missing, a cluster cannot be joined, or the workers cannot start."""
-
-    exit_code = 2
+    """Ray is missing, a cluster cannot be joined, or the workers cannot start (exit 2)."""
 
 
 @dataclass
