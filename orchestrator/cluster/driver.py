@@ -446,7 +446,7 @@ def _run_on_ray(
         progress.note(
             f"started a local Ray instance ({cpus} CPUs)"
             if address is None
-            else f"joined the Ray cluster at {address} ({len(ray.nodes())} nodes, {cpus} CPUs)"
+            else f"joined the Ray cluster at {address} ({len(ray.nodes())} node(s), {cpus} CPUs)"
         )
         count = min(count, len(pending))
         stats.workers = count

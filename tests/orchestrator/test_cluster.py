@@ -12,7 +12,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -213,3 +215,56 @@ def test_ctrl_c_keeps_finished_episodes_and_the_same_command_runs_the_rest(
     assert [t["already_stored"] for t in document["tasks"]].count(True) == 1
     assert document["batch"]["episodes_written"] == 2
     assert stored(tmp_path).count() == len(TASKS)
+
+
+def test_joining_a_running_cluster_leaves_it_running(tmp_path: Path, ray_tmp: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    head_dir = ray_tmp / "head"
+    head = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("ray")),
+            "start",
+            "--head",
+            "--block",
+            f"--port={port}",
+            "--num-cpus=2",
+            "--include-dashboard=false",
+            "--disable-usage-stats",
+            f"--temp-dir={head_dir}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=environment(ray_tmp),
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:  # the head's GCS accepts connections once it is up
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert head.poll() is None and time.monotonic() < deadline
+                time.sleep(1)
+        config, batch = write_batch(tmp_path, [{"task": t} for t in TASKS[:2]])
+        result = subprocess.run(
+            command(config, batch, "--ray", f"127.0.0.1:{port}", "--workers", "2", "--json"),
+            capture_output=True,
+            text=True,
+            env=environment(ray_tmp),
+            stdin=subprocess.DEVNULL,
+            timeout=600,
+            check=False,
+        )
+        assert result.returncode in (0, 1), result.stderr
+        document = json.loads(result.stdout)
+        assert document["batch"]["cluster"] == f"127.0.0.1:{port}"
+        assert (document["batch"]["workers"], document["batch"]["threads_per_worker"]) == (2, 1)
+        assert stored(tmp_path).count() == 2
+        assert head.poll() is None  # the cluster the command joined is still running
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+    finally:
+        head.terminate()
+        head.wait(timeout=60)
+        shutil.rmtree(head_dir, ignore_errors=True)

@@ -89,6 +89,14 @@ def test_a_bad_task_file_fails_before_ray_starts(tmp_path: Path) -> None:
     assert f"{bad}:2: not valid JSON" in line
 
 
+def test_a_missing_model_fails_before_ray_starts(batch: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "nope.gguf"
+    result = run_cli(
+        "run", "--tasks", str(batch), "--workers", "2", "--model", str(missing), tmp_path=tmp_path
+    )
+    assert str(missing) in one_error_line(result)
+
+
 def test_the_single_machine_path_does_not_import_ray() -> None:
     code = (
         "import sys\n"
