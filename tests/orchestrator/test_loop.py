@@ -130,6 +130,8 @@ def test_cli_run_prints_python_that_parses(tmp_path: Path) -> None:
 def test_killed_run_resumes_as_started_without_redoing_finished_cycles(tmp_path: Path) -> None:
     config = tmp_path / "fast.yaml"
     config.write_text("memory:\n  embedder: hash\n", encoding="utf-8")
+    stub = tmp_path / "stub.py"
+    stub.write_text(NEVER_CLEAN_STUB, encoding="utf-8")  # cycle 1 is never the last
     cli = [sys.executable, str(ROOT / "main.py")]
     command = [
         *cli,
@@ -141,6 +143,8 @@ def test_killed_run_resumes_as_started_without_redoing_finished_cycles(tmp_path:
         "24",
         "--beam-width",
         "2",
+        "--stub",
+        str(stub),
         TASK,
     ]
     run_id = ""
@@ -184,8 +188,13 @@ def test_killed_run_resumes_as_started_without_redoing_finished_cycles(tmp_path:
 def test_ctrl_c_leaves_the_run_resumable_and_says_how(tmp_path: Path) -> None:
     config = tmp_path / "fast.yaml"
     config.write_text("memory:\n  embedder: hash\n", encoding="utf-8")
+    stub = tmp_path / "stub.py"
+    stub.write_text(NEVER_CLEAN_STUB, encoding="utf-8")
     cli = [sys.executable, str(ROOT / "main.py"), "--config", str(config)]
-    command = [*cli, "--max-cycles", "2", "--max-tokens", "24", "--beam-width", "2", TASK]
+    command = [
+        *cli, "--max-cycles", "2", "--max-tokens", "24", "--beam-width", "2",
+        "--stub", str(stub), TASK,
+    ]  # fmt: skip
     lines: list[str] = []
     with subprocess.Popen(
         command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
@@ -193,7 +202,10 @@ def test_ctrl_c_leaves_the_run_resumable_and_says_how(tmp_path: Path) -> None:
         assert process.stderr is not None
         for line in process.stderr:
             lines.append(line)
-            if "cycle 2/2 generate" in line:
+            if "cycle 1/2 static test" in line:
+                # cycle 1 is judged; the review turn that follows takes far longer than the
+                # moment the judged cycle needs to be checkpointed
+                time.sleep(3)
                 process.send_signal(signal.SIGINT)
                 break
         rest = process.stderr.read()
