@@ -86,8 +86,11 @@ def test_uncertain_steps_branch_and_the_result_is_valid_python(small_model: Mode
     with generator(small_model, beam_width=4, entropy_threshold=0.5, max_tokens=64) as g:
         result = g.generate(ADD_STUB, code_prefix=ADD_STUB)
     assert result.stats.branches >= 1
-    assert len(result.trace[0].alternatives) == 3
-    assert sum(a.probability for a in result.trace[0].alternatives) <= 1.0 + 1e-6
+    for event in result.trace:
+        probabilities = [a.probability for a in event.alternatives]
+        assert len(probabilities) == 3
+        assert probabilities == sorted(probabilities, reverse=True)  # the three most likely
+        assert event.entropy >= 0.5 or event.varentropy > 6.0  # only where the gate opened
     ast.parse(ADD_STUB + result.text)
 
 
