@@ -20,7 +20,9 @@ from typing import Any
 
 from benchmarks.harness.modes import open_loop
 from config.loader import load_settings
-from orchestrator.run_command import RunReport, TaskSpec, execute_run
+from orchestrator.report import RunReport
+from orchestrator.runner import execute_run
+from orchestrator.tasks import TaskSpec
 
 TASKS = [
     "Write a function that returns the n-th Fibonacci number",

@@ -1,8 +1,10 @@
 """Human-gated datasets: review episodes, export only approved ones.
 
-Owns the review workflow and the SFT, DPO and OpenAI export formats with
-their dataset cards and training configs. Never exports an episode that a
-person has not approved.
+Owns the SFT, DPO and OpenAI export formats with their dataset cards and
+training configs, and the tables people review episodes in; the ``episodes``,
+``review`` and ``export`` commands that use them are
+``orchestrator.episode_commands``. Never exports an episode that a person
+has not approved.
 
 ``export --format`` takes one of four values, one file each:
 

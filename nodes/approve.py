@@ -12,8 +12,8 @@ from typing import Any
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
-from orchestrator.context import RunContext
-from orchestrator.state import RunState
+from nodes.context import RunContext
+from nodes.state import RunState
 
 
 def approve(state: RunState, runtime: Runtime[RunContext]) -> dict[str, Any]:

@@ -7,9 +7,9 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
+from nodes.context import RunContext
 from nodes.prompting import Revision, choose_template, prompt_for
-from orchestrator.context import RunContext
-from orchestrator.state import Draft, RunState
+from nodes.state import Draft, RunState
 
 
 def generate(state: RunState, runtime: Runtime[RunContext]) -> dict[str, Any]:

@@ -10,8 +10,8 @@ from langgraph.runtime import Runtime
 
 from config.settings import Settings
 from memory.episode import Attempt, Episode, Outcome
-from orchestrator.context import RunContext
-from orchestrator.state import RunState, Status
+from nodes.context import RunContext
+from nodes.state import RunState, Status
 
 
 def outcome_of(state: RunState) -> Outcome:

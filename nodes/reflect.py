@@ -16,10 +16,10 @@ from langgraph.runtime import Runtime
 from analysis.findings import Finding, Severity
 from config.settings import Settings
 from decoding.generator import Generator
+from nodes.context import RunContext
 from nodes.prompting import Revision, choose_template
 from nodes.review import Review, parse_review, review_prompt
-from orchestrator.context import RunContext
-from orchestrator.state import RunState
+from nodes.state import RunState
 
 MAX_FEEDBACK_ITEMS = 8
 
@@ -62,7 +62,9 @@ def build_feedback(findings: Sequence[Finding], *, code: str) -> str:
     return "\n".join(items)
 
 
-def review(generator: Generator, *, task: str, code: str, findings: str, settings: Settings) -> Review:
+def review(
+    generator: Generator, *, task: str, code: str, findings: str, settings: Settings
+) -> Review:
     """Ask the model to review ``code`` for ``task``, given the static findings; parsed."""
     template = choose_template(
         settings.model.use_chat_template, generator.chat_template(), "the model"

@@ -10,8 +10,8 @@ from langgraph.runtime import Runtime
 
 from analysis.security import Policy
 from analysis.static import run_static_tests
-from orchestrator.context import RunContext
-from orchestrator.state import Attempt, RunState
+from nodes.context import RunContext
+from nodes.state import Attempt, RunState
 
 
 def static_test(state: RunState, runtime: Runtime[RunContext]) -> dict[str, Any]:

@@ -27,12 +27,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from config.errors import UsageError, UserError
-
-EXIT_CLEAN = 0
-EXIT_NOT_CLEAN = 1
-EXIT_ERROR = 2
-EXIT_INTERRUPTED = 130
+from config.errors import UserError
+from orchestrator.command import EXIT_ERROR, EXIT_INTERRUPTED, OVERRIDE_KEYS, CommandContext
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -52,7 +48,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         from config.loader import load_settings
         from config.paths import data_dir
-        from orchestrator.command import CommandContext
 
         settings = load_settings(args.config, overrides=_overrides(args))
         ctx = CommandContext(
@@ -91,8 +86,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser with every sub-command."""
-    from finetune import commands as finetune_commands
-    from orchestrator import doctor, run_command
+    from orchestrator import doctor, episode_commands, run_command
 
     common = _Parser(add_help=False)
     common.add_argument(
@@ -111,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     run_command.register(subparsers, common)
     doctor.register(subparsers, common)
-    finetune_commands.register(subparsers, common)
+    episode_commands.register(subparsers, common)
     return parser
 
 
@@ -140,46 +134,5 @@ def _with_default_command(argv: list[str]) -> list[str]:
 _OPTIONS_WITH_VALUE = frozenset({"--config"})
 _COMMANDS = frozenset({"run", "resume", "runs", "doctor", "episodes", "review", "export"})
 
-#: Command-line attribute -> settings key. ``None`` values mean "not given".
-OVERRIDE_KEYS: dict[str, str] = {
-    "model": "model.path",
-    "n_ctx": "model.n_ctx",
-    "n_gpu_layers": "model.n_gpu_layers",
-    "seed": "model.seed",
-    "max_tokens": "decoding.max_tokens",
-    "temperature": "decoding.temperature",
-    "entropy_threshold": "decoding.entropy_threshold",
-    "beam_width": "decoding.beam_width",
-    "log_every": "decoding.log_every",
-    "use_sabs": "sabs.enabled",
-    "sabs_lambda": "sabs.lambda_weight",
-    "sabs_hard_fail": "sabs.hard_fail_on_critical",
-    "sabs_log": "sabs.log_path",
-    "max_cycles": "cycles.max_cycles",
-}
-
-
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     return {key: getattr(args, attr, None) for attr, key in OVERRIDE_KEYS.items()}
-
-
-def entropy_threshold(value: str) -> float | str:
-    """argparse type for ``--entropy-threshold``: a number or ``auto``."""
-    if value == "auto":
-        return value
-    try:
-        return float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f'expected a number or "auto", got {value!r}') from None
-
-
-def read_text_file(path: Path, *, what: str) -> str:
-    """Read a UTF-8 text file named on the command line, or raise ``UsageError``."""
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"{what} {path} does not exist") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"{what} {path} is not UTF-8 text") from None
-    except OSError as exc:
-        raise UsageError(f"{what} {path} cannot be read: {exc.strerror}") from None

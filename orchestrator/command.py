@@ -1,7 +1,9 @@
-"""What every CLI command handler receives.
+"""What every CLI command shares: its context, the exit codes, the argument types.
 
 Each command group registers its argparse sub-parsers with
 ``set_defaults(handler=fn)``; ``fn(args, ctx) -> int`` returns the exit code.
+The CLI (``orchestrator.cli``) and every command module import this module;
+it imports none of them.
 """
 
 from __future__ import annotations
@@ -12,10 +14,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from config.errors import UsageError
+
 if TYPE_CHECKING:
     from rich.console import Console
 
     from config.settings import Settings
+
+
+EXIT_CLEAN = 0
+EXIT_NOT_CLEAN = 1
+EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
 
 
 @dataclass(frozen=True)
@@ -30,3 +40,43 @@ class CommandContext:
 
 
 Handler = Callable[[argparse.Namespace, CommandContext], int]
+
+#: Command-line attribute -> settings key. ``None`` values mean "not given".
+OVERRIDE_KEYS: dict[str, str] = {
+    "model": "model.path",
+    "n_ctx": "model.n_ctx",
+    "n_gpu_layers": "model.n_gpu_layers",
+    "seed": "model.seed",
+    "max_tokens": "decoding.max_tokens",
+    "temperature": "decoding.temperature",
+    "entropy_threshold": "decoding.entropy_threshold",
+    "beam_width": "decoding.beam_width",
+    "log_every": "decoding.log_every",
+    "use_sabs": "sabs.enabled",
+    "sabs_lambda": "sabs.lambda_weight",
+    "sabs_hard_fail": "sabs.hard_fail_on_critical",
+    "sabs_log": "sabs.log_path",
+    "max_cycles": "cycles.max_cycles",
+}
+
+
+def entropy_threshold(value: str) -> float | str:
+    """argparse type for ``--entropy-threshold``: a number or ``auto``."""
+    if value == "auto":
+        return value
+    try:
+        return float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'expected a number or "auto", got {value!r}') from None
+
+
+def read_text_file(path: Path, *, what: str) -> str:
+    """Read a UTF-8 text file named on the command line, or raise ``UsageError``."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"{what} {path} does not exist") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{what} {path} is not UTF-8 text") from None
+    except OSError as exc:
+        raise UsageError(f"{what} {path} cannot be read: {exc.strerror}") from None

@@ -13,8 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from config.errors import UserError
-from orchestrator.cli import EXIT_CLEAN, EXIT_NOT_CLEAN
-from orchestrator.command import CommandContext
+from orchestrator.command import EXIT_CLEAN, EXIT_NOT_CLEAN, CommandContext
 
 
 @dataclass(frozen=True)

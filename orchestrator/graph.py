@@ -23,12 +23,12 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
 from nodes.approve import approve
+from nodes.context import RunContext
 from nodes.generate import generate
 from nodes.learn import learn
 from nodes.reflect import reflect
+from nodes.state import RunState
 from nodes.static_test import static_test
-from orchestrator.context import RunContext
-from orchestrator.state import RunState
 
 GENERATE = "generate"
 STATIC_TEST = "static_test"

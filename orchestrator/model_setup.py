@@ -16,7 +16,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, Trans
 from config.errors import UserError
 from decoding.embedded_model import QWEN_CODER_1_5B, AssemblyProgress
 from decoding.model_file import ModelFile, resolve_model
-from orchestrator.cli import EXIT_ERROR, EXIT_INTERRUPTED
+from orchestrator.command import EXIT_ERROR, EXIT_INTERRUPTED
 
 
 @contextmanager

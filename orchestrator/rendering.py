@@ -21,8 +21,14 @@ from finetune.render import add_literal_row, findings_table, literal_table
 
 if TYPE_CHECKING:
     from orchestrator.command import CommandContext
-    from orchestrator.run_command import RunReport, TaskSpec
+    from orchestrator.report import RunReport
     from orchestrator.runs import RunSummary
+    from orchestrator.tasks import TaskSpec
+
+
+def stderr_console() -> Console:
+    """A console on stderr that prints text literally: progress, summaries, the human gate."""
+    return Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
 
 
 def print_report(report: RunReport, ctx: CommandContext, *, out: Path | None) -> None:
@@ -37,7 +43,7 @@ def print_report(report: RunReport, ctx: CommandContext, *, out: Path | None) ->
         console.file.flush()
         if ctx.quiet:
             return
-        summary = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
+        summary = stderr_console()
     findings = [Finding.from_dict(f) for f in report.findings]
     if findings:
         summary.print(findings_table(findings))

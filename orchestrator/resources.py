@@ -18,14 +18,14 @@ from decoding.sabs import SABSConfig, SecurityController
 from memory.embedding import make_embedder
 from memory.episode import Outcome
 from memory.store import EpisodeStore, store_path
+from nodes.context import RunContext
 from nodes.learn import build_episode
+from nodes.progress import ProgressView
 from nodes.reflect import review
 from nodes.review import Review
 from orchestrator.command import CommandContext
-from orchestrator.context import RunContext
 from orchestrator.graph import LoopGraph, build_graph
 from orchestrator.model_setup import resolve_with_progress
-from orchestrator.progress import ProgressView
 from orchestrator.runs import open_checkpointer, run_config
 
 

@@ -240,7 +240,8 @@ class LoopCompleter:
 
     def complete(self, prompt: str, *, task: str) -> Completion:
         """Run the loop for ``task`` with ``prompt`` as the stub; the code of its last cycle."""
-        from orchestrator.run_command import TaskSpec, execute_run
+        from orchestrator.runner import execute_run
+        from orchestrator.tasks import TaskSpec
 
         stub = prompt if prompt.endswith("\n") else prompt + "\n"
         started = time.perf_counter()

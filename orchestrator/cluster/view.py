@@ -20,7 +20,7 @@ from rich.text import Text
 from finetune.render import add_literal_row, literal_table
 
 if TYPE_CHECKING:
-    from orchestrator.cluster.driver import BatchTask
+    from orchestrator.cluster.tasks import BatchTask
 
 
 def duration(seconds: float) -> str:

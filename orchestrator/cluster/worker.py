@@ -95,10 +95,10 @@ class TaskWorker:
         from decoding.model_file import resolve_model
         from decoding.sabs import SABSConfig, SecurityController
         from memory.embedding import make_embedder
+        from nodes.context import RunContext
+        from nodes.progress import ProgressView
         from nodes.reflect import review
         from nodes.review import Review
-        from orchestrator.context import RunContext
-        from orchestrator.progress import ProgressView
 
         settings = Settings.model_validate(settings_data)
         self._threads = settings.model.n_threads
@@ -179,9 +179,9 @@ class TaskWorker:
         from langgraph.checkpoint.memory import InMemorySaver
         from langgraph.types import Command
 
+        from nodes.state import RunState, initial_state
         from orchestrator.graph import build_graph, recursion_limit
         from orchestrator.runs import run_config
-        from orchestrator.state import RunState, initial_state
 
         settings = self._settings
         cycles = settings.cycles

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from langgraph.graph import START
 
+from nodes.state import initial_state
 from orchestrator.graph import build_graph
 from orchestrator.runs import open_checkpointer, run_config
-from orchestrator.state import initial_state
 
 ROOT = Path(__file__).resolve().parents[2]
 TASK = "Write a function that returns xs[/] for a list[int] of [bold]numbers"

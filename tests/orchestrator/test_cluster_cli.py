@@ -13,7 +13,7 @@ import pytest
 
 from config.loader import load_settings
 from orchestrator.cluster.driver import task_ids
-from orchestrator.run_command import TaskSpec
+from orchestrator.tasks import TaskSpec
 
 ROOT = Path(__file__).resolve().parents[2]
 

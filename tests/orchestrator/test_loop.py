@@ -18,11 +18,12 @@ from config.paths import data_dir
 from memory.embedding import make_embedder
 from memory.episode import Outcome
 from memory.store import EpisodeStore, store_path
+from nodes.state import initial_state
 from orchestrator.command import CommandContext
 from orchestrator.resources import open_run_resources
-from orchestrator.run_command import TaskSpec, execute_run
+from orchestrator.runner import execute_run
 from orchestrator.runs import run_config
-from orchestrator.state import initial_state
+from orchestrator.tasks import TaskSpec
 
 ROOT = Path(__file__).resolve().parents[2]
 TASK = "Write a function that returns the larger of two integers"
@@ -46,9 +47,7 @@ def context(**overrides: object) -> CommandContext:
 
 
 def open_store(ctx: CommandContext) -> EpisodeStore:
-    return EpisodeStore.open(
-        store_path(ctx.settings.memory, ctx.data_dir), make_embedder("hash")
-    )
+    return EpisodeStore.open(store_path(ctx.settings.memory, ctx.data_dir), make_embedder("hash"))
 
 
 def test_two_unclean_cycles_end_in_learn_with_one_episode() -> None:
@@ -267,6 +266,8 @@ def test_batch_records_a_failing_task_and_goes_on(tmp_path: Path) -> None:
     assert second["cycles"] == 1
     listing = subprocess.run(
         [sys.executable, str(ROOT / "main.py"), "runs", "--json"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert [r["run_id"] for r in json.loads(listing.stdout)] == [second["run_id"]]

@@ -10,12 +10,12 @@ from rich.console import Console
 
 from config.loader import load_settings
 from config.settings import Settings
+from nodes.state import initial_state
 from orchestrator.cli import _overrides, build_parser
 from orchestrator.command import CommandContext
 from orchestrator.graph import build_graph
 from orchestrator.run_command import resumed_settings
 from orchestrator.runs import RunStoreError, open_checkpointer, run_config
-from orchestrator.state import initial_state
 
 STARTED = {
     "decoding.max_tokens": 24,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from config.settings import Settings
 from decoding.model_file import ModelFile
-from orchestrator.progress import ProgressView
+from nodes.progress import ProgressView
 
 if TYPE_CHECKING:
     from decoding.generator import Generator

@@ -13,9 +13,9 @@ from rich.console import Console
 from analysis.findings import Finding, Severity
 from config.errors import UsageError, UserError
 from config.settings import MemorySettings, Settings
-from finetune.commands import open_store, register, review_interactively
 from memory.episode import Attempt, ReviewStatus
 from orchestrator.command import CommandContext
+from orchestrator.episode_commands import open_store, register, review_interactively
 from tests.memory.factories import make_episode, two_cycle_episode
 
 MARKUP_TASK = "Write a function that returns xs[/] for a list[int] of [bold]numbers"

@@ -6,7 +6,7 @@ import io
 
 from rich.console import Console
 
-from orchestrator.progress import ProgressView
+from nodes.progress import ProgressView
 
 
 def view(*, quiet: bool = False) -> tuple[ProgressView, io.StringIO]:
