@@ -12,7 +12,7 @@ from types import TracebackType
 
 import numpy as np
 
-from config.settings import DecodingSettings, ModelSettings
+from config.settings import DecodingSettings, ModelSettings, SabsSettings
 from decoding.chat import ChatTemplate
 from decoding.errors import PromptTooLongError
 from decoding.llama_adapter import LlamaAdapter, ModelCapabilities
@@ -21,6 +21,8 @@ from decoding.result import GenerationResult
 from decoding.search import BeamSearch, ProgressCallback, SearchConfig, SecurityHook
 
 log = logging.getLogger(__name__)
+#: The ``sabs`` section's defaults: where ``generate``'s SABS keyword defaults come from.
+_SABS_DEFAULTS = SabsSettings()
 
 CALIBRATION_TOKENS = 64  # greedy tokens whose entropies calibrate an "auto" threshold
 _CALIBRATIONS_KEPT = 64  # prompts whose calibrated thresholds are remembered
@@ -90,8 +92,8 @@ class Generator:
         code_prefix: str = "",
         controller: SecurityHook | None = None,
         max_tokens: int | None = None,
-        security_lambda: float = 0.5,
-        max_rewinds: int = 3,
+        security_lambda: float = _SABS_DEFAULTS.lambda_weight,
+        max_rewinds: int = _SABS_DEFAULTS.max_rewinds,
         on_progress: ProgressCallback | None = None,
         special_tokens: bool = False,
         stop_sequences: tuple[str, ...] | None = None,

@@ -49,20 +49,27 @@ class SabsLogError(UserError):
     """The SABS decision log cannot be written."""
 
 
+#: The ``sabs`` section's defaults: the one source of SABSConfig's defaults.
+_DEFAULTS = SabsSettings()
+
+
 @dataclass(frozen=True)
 class SABSConfig:
-    """How SABS judges beams; defaults follow the ``sabs`` settings section.
+    """How SABS judges beams; its defaults are the ``sabs`` settings' defaults.
 
+    ``SABSConfig() == SABSConfig.from_settings(SabsSettings())``.
     ``unsafe_severity``: a new issue at or above it makes its statement unsafe
     (``None``: issues only cost score).
     """
 
-    unsafe_severity: Severity | None = Severity.ERROR
-    max_verifier_calls: int = 50
-    min_tokens_between_checks: int = 8
-    cache_enabled: bool = True
-    log_path: Path | None = None
-    policy: Policy = DEFAULT_POLICY
+    unsafe_severity: Severity | None = (
+        Severity[_DEFAULTS.unsafe_severity] if _DEFAULTS.hard_fail_on_critical else None
+    )
+    max_verifier_calls: int = _DEFAULTS.max_verifier_calls
+    min_tokens_between_checks: int = _DEFAULTS.min_tokens_between_checks
+    cache_enabled: bool = _DEFAULTS.cache_enabled
+    log_path: Path | None = Path(_DEFAULTS.log_path) if _DEFAULTS.log_path else None
+    policy: Policy = DEFAULT_POLICY  # == Policy.from_settings(SabsSettings())
 
     def __post_init__(self) -> None:
         if self.max_verifier_calls < 0:
