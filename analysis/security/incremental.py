@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import ast
 import enum
-import hashlib
+import functools
 import io
 import tokenize
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from analysis.findings import Severity
@@ -76,48 +75,30 @@ class CacheStats:
 
 
 class SecurityCache:
-    """A least-recently-used map from (policy, code hash) to results, with hit/miss counts."""
+    """A least-recently-used cache of results per (code, policy), with hit/miss counts.
+
+    ``functools.lru_cache`` does the work, one per cache, so each cache has its
+    own size and counters.
+    """
 
     def __init__(self, maxsize: int = 1024) -> None:
         if maxsize < 1:
             raise ValueError("SecurityCache maxsize must be at least 1")
         self._maxsize = maxsize
-        self._entries: OrderedDict[tuple[Policy, str], IncrementalResult] = OrderedDict()
-        self._hits = 0
-        self._misses = 0
+        self._analyze = functools.lru_cache(maxsize=maxsize)(_analyze)
 
-    @staticmethod
-    def key(code: str, policy: Policy) -> tuple[Policy, str]:
-        """The cache key of ``code`` analysed under ``policy``."""
-        return policy, hashlib.blake2b(code.encode("utf-8", "surrogatepass")).hexdigest()
-
-    def get(self, code: str, policy: Policy) -> IncrementalResult | None:
-        """The cached result, counted as a hit or a miss."""
-        key = self.key(code, policy)
-        found = self._entries.get(key)
-        if found is None:
-            self._misses += 1
-            return None
-        self._hits += 1
-        self._entries.move_to_end(key)
-        return found
-
-    def put(self, code: str, policy: Policy, result: IncrementalResult) -> None:
-        """Store a result, evicting the least recently used beyond ``maxsize``."""
-        key = self.key(code, policy)
-        self._entries[key] = result
-        self._entries.move_to_end(key)
-        while len(self._entries) > self._maxsize:
-            self._entries.popitem(last=False)
+    def analyze(self, code: str, policy: Policy) -> IncrementalResult:
+        """The result for ``code`` under ``policy``: cached, or computed and cached."""
+        return self._analyze(code, policy)
 
     def stats(self) -> CacheStats:
         """Current counters."""
-        return CacheStats(self._hits, self._misses, len(self._entries), self._maxsize)
+        info = self._analyze.cache_info()
+        return CacheStats(info.hits, info.misses, info.currsize, self._maxsize)
 
     def clear(self) -> None:
         """Drop every entry and reset the counters."""
-        self._entries.clear()
-        self._hits = self._misses = 0
+        self._analyze.cache_clear()
 
 
 def penalty(issues: tuple[SecurityIssue, ...] | list[SecurityIssue]) -> float:
@@ -133,14 +114,7 @@ def analyze_incremental(
     Never raises on any text.
     """
     active = policy or DEFAULT_POLICY
-    if cache is not None:
-        cached = cache.get(code, active)
-        if cached is not None:
-            return cached
-    result = _analyze(code, active)
-    if cache is not None:
-        cache.put(code, active, result)
-    return result
+    return cache.analyze(code, active) if cache is not None else _analyze(code, active)
 
 
 def _analyze(code: str, policy: Policy) -> IncrementalResult:
