@@ -10,6 +10,7 @@ vector is a fixed-size float32 list whose size is the embedder's dimension.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,27 +34,32 @@ META_DIM = b"supercoder.embedding_dim"
 
 _TIMESTAMP = pa.timestamp("us", tz="UTC")
 
-FINDING_TYPE = pa.struct(
-    [
-        pa.field("line", pa.int32()),
-        pa.field("col", pa.int32()),
-        pa.field("tool", pa.string()),
-        pa.field("rule", pa.string()),
-        pa.field("severity", pa.string()),
-        pa.field("message", pa.string()),
-    ]
-)
+#: Arrow type of each field type of ``Finding`` and ``Attempt``: the one definition of
+#: both records is their dataclass; these structs follow it field by field, in order.
+#: A severity is stored by name; a statistics dict as a JSON object.
+_ARROW_OF: dict[str, pa.DataType] = {
+    "int": pa.int32(),
+    "str": pa.string(),
+    "float": pa.float64(),
+    "Severity": pa.string(),
+    "dict[str, Any]": pa.string(),  # JSON object
+}
 
-ATTEMPT_TYPE = pa.struct(
-    [
-        pa.field("cycle", pa.int32()),
-        pa.field("code", pa.string()),
-        pa.field("findings", pa.list_(FINDING_TYPE)),
-        pa.field("completeness", pa.float64()),
-        pa.field("decoding_stats", pa.string()),  # JSON object
-        pa.field("sabs_stats", pa.string()),  # JSON object
-        pa.field("feedback", pa.string()),
-    ]
+
+def _struct_of(record: type, **special: pa.DataType) -> pa.StructType:
+    """The Arrow struct of a dataclass: one field per dataclass field, in order."""
+    return pa.struct(
+        [
+            pa.field(f.name, special.get(f.name) or _ARROW_OF[str(f.type)])
+            for f in dataclasses.fields(record)
+        ]
+    )
+
+
+FINDING_TYPE = _struct_of(Finding)
+ATTEMPT_TYPE = _struct_of(Attempt, findings=pa.list_(FINDING_TYPE))
+_JSON_FIELDS = tuple(
+    f.name for f in dataclasses.fields(Attempt) if str(f.type) == "dict[str, Any]"
 )
 
 
@@ -155,15 +161,11 @@ def row_to_episode(row: dict[str, Any]) -> Episode:
 
 
 def _attempt_to_row(attempt: Attempt) -> dict[str, Any]:
-    return {
-        "cycle": attempt.cycle,
-        "code": attempt.code,
-        "findings": [f.to_dict() for f in attempt.findings],
-        "completeness": attempt.completeness,
-        "decoding_stats": json.dumps(attempt.decoding_stats, sort_keys=True, default=str),
-        "sabs_stats": json.dumps(attempt.sabs_stats, sort_keys=True, default=str),
-        "feedback": attempt.feedback,
-    }
+    row: dict[str, Any] = {f.name: getattr(attempt, f.name) for f in dataclasses.fields(Attempt)}
+    row["findings"] = [f.to_dict() for f in attempt.findings]
+    for name in _JSON_FIELDS:
+        row[name] = json.dumps(row[name], sort_keys=True, default=str)
+    return row
 
 
 def _row_to_attempt(row: dict[str, Any]) -> Attempt:

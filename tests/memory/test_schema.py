@@ -11,6 +11,7 @@ import pyarrow as pa
 import pytest
 
 from memory.schema import (
+    ATTEMPT_TYPE,
     TABLE_NAME,
     IncompatibleStoreError,
     check_compatible,
@@ -54,3 +55,28 @@ def test_a_newer_schema_version_is_refused(tmp_path: Path) -> None:
     newer = schema.with_metadata({**(schema.metadata or {}), b"supercoder.schema_version": b"99"})
     with pytest.raises(IncompatibleStoreError, match="schema version 99"):
         check_compatible(newer, tmp_path)
+
+
+def test_the_attempt_struct_derived_from_the_dataclass_is_the_one_on_disk() -> None:
+    finding = pa.struct(
+        [
+            pa.field("line", pa.int32()),
+            pa.field("col", pa.int32()),
+            pa.field("tool", pa.string()),
+            pa.field("rule", pa.string()),
+            pa.field("severity", pa.string()),
+            pa.field("message", pa.string()),
+        ]
+    )
+    on_disk = pa.struct(
+        [
+            pa.field("cycle", pa.int32()),
+            pa.field("code", pa.string()),
+            pa.field("findings", pa.list_(finding)),
+            pa.field("completeness", pa.float64()),
+            pa.field("decoding_stats", pa.string()),
+            pa.field("sabs_stats", pa.string()),
+            pa.field("feedback", pa.string()),
+        ]
+    )
+    assert ATTEMPT_TYPE.equals(on_disk)
