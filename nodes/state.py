@@ -13,8 +13,8 @@ from typing import Annotated, Any, Literal, TypedDict
 Status = Literal["running", "clean", "limit", "no-safe-beam", "stopped", "error"]
 
 
-class Draft(TypedDict):
-    """What the generate node produced in the current cycle, before it is judged."""
+class Generated(TypedDict):
+    """What a generation produced: the keys a draft and the attempt judged from it share."""
 
     cycle: int  # 1-based cycle number
     prompt: str  # the exact text given to the model
@@ -22,18 +22,21 @@ class Draft(TypedDict):
     stop_reason: str  # eos | stop | max_tokens | no_safe_beam
     decoding_stats: dict[str, Any]  # the search's statistics (tokens, branches, tokens/s, ...)
     sabs_stats: dict[str, Any]  # SABS statistics ({} when SABS is off)
+
+
+class Draft(Generated):
+    """What the generate node produced in the current cycle, before it is judged."""
+
     seconds: float  # wall time of the generation
 
 
-class Attempt(TypedDict):
-    """One judged cycle: the draft plus everything the static tests said of it."""
+class Attempt(Generated):
+    """One judged cycle: the draft plus everything the static tests said of it.
 
-    cycle: int
-    prompt: str
-    code: str
-    stop_reason: str
-    decoding_stats: dict[str, Any]
-    sabs_stats: dict[str, Any]
+    ``memory.episode.Attempt`` is the stored form: the same cycle, code,
+    findings, completeness and statistics, plus the feedback derived from it.
+    """
+
     findings: list[dict[str, Any]]  # analysis.findings.Finding.to_dict() values, sorted
     completeness: float  # the completeness checker's confidence in [0, 1]
     clean: bool  # no finding at ERROR or above and completeness above the threshold
