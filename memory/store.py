@@ -165,6 +165,14 @@ class EpisodeStore:
         )
         return row_to_episode(rows[0]) if rows else None
 
+    def delete(self, episode_id: str) -> bool:
+        """Remove the episode with ``episode_id``; whether there was one."""
+        table = self._open_table()
+        if table is None or self.get(episode_id) is None:
+            return False
+        table.delete(f"id = {_sql(episode_id)}")
+        return True
+
     def count(self, *, status: ReviewStatus | None = None, outcome: Outcome | None = None) -> int:
         """How many episodes match the filters."""
         table = self._open_table()

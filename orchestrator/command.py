@@ -80,3 +80,19 @@ def read_text_file(path: Path, *, what: str) -> str:
         raise UsageError(f"{what} {path} is not UTF-8 text") from None
     except OSError as exc:
         raise UsageError(f"{what} {path} cannot be read: {exc.strerror}") from None
+
+
+def confirm(question: str, *, yes: bool) -> bool:
+    """Whether the person agrees to ``question``: ``yes`` (``--yes``) agrees for them; without
+    a terminal to ask there is no answer, which is a usage error."""
+    import sys
+
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        raise UsageError(f"{question} needs a yes: pass --yes when there is no terminal to ask")
+    from rich.console import Console
+    from rich.prompt import Confirm
+
+    console = Console(stderr=True, highlight=False, markup=False)
+    return Confirm.ask(question, default=False, console=console)

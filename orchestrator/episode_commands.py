@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from config.errors import UsageError
 from finetune.records import FORMATS
 from memory.episode import Outcome, ReviewStatus
-from orchestrator.command import CommandContext
+from orchestrator.command import EXIT_CLEAN, EXIT_NOT_CLEAN, CommandContext, confirm
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -47,6 +47,10 @@ def register(
     search.add_argument("-k", type=_positive, default=5, help="how many results (5)")
     _add_filters(search)
     search.set_defaults(handler=handle_search)
+    delete = actions.add_parser("delete", parents=parents, help="delete one episode")
+    delete.add_argument("episode_id", metavar="ID")
+    delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    delete.set_defaults(handler=handle_delete)
     reembed = actions.add_parser(
         "reembed", parents=parents, help="recompute vectors after changing the embedder"
     )
@@ -115,6 +119,25 @@ def handle_show(args: argparse.Namespace, ctx: CommandContext) -> int:
     else:
         ctx.console.print(episode_view(episode))
     return 0
+
+
+def handle_delete(args: argparse.Namespace, ctx: CommandContext) -> int:
+    """``episodes delete ID``: remove one episode from the store, after a yes."""
+    from memory.store import UnknownEpisodeError
+
+    store = open_store(ctx)
+    episode = store.get(args.episode_id)
+    if episode is None:
+        raise UnknownEpisodeError(
+            f"no episode has id {args.episode_id!r}: list them with `episodes list`"
+        )
+    question = f"delete episode {episode.id} ({episode.review_status.value}, {episode.outcome.value})?"
+    if not confirm(question, yes=args.yes):
+        ctx.console.print("nothing deleted")
+        return EXIT_NOT_CLEAN
+    store.delete(episode.id)
+    ctx.console.print(f"deleted episode {episode.id}")
+    return EXIT_CLEAN
 
 
 def handle_search(args: argparse.Namespace, ctx: CommandContext) -> int:

@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from config.errors import UsageError
-from orchestrator.command import EXIT_CLEAN, OVERRIDE_KEYS, CommandContext, read_text_file
+from orchestrator.command import (
+    EXIT_CLEAN,
+    EXIT_NOT_CLEAN,
+    OVERRIDE_KEYS,
+    CommandContext,
+    confirm,
+    read_text_file,
+)
 from orchestrator.run_args import RESUME_OVERRIDES, add_resume_arguments, add_run_arguments
 from orchestrator.tasks import TaskSpec, read_tasks
 
@@ -45,6 +52,13 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
     runs = subparsers.add_parser("runs", parents=[common], help="list runs and their status")
     runs.set_defaults(handler=handle_runs)
+    actions = runs.add_subparsers(dest="action", metavar="ACTION")
+    delete = actions.add_parser(
+        "delete", parents=[common], help="delete a run and its checkpoints (not its episode)"
+    )
+    delete.add_argument("run_id", metavar="RUN_ID")
+    delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    delete.set_defaults(handler=handle_delete_run)
 
 
 def handle_run(args: argparse.Namespace, ctx: CommandContext) -> int:
@@ -171,6 +185,23 @@ def handle_runs(args: argparse.Namespace, ctx: CommandContext) -> int:
         ctx.console.print("no runs yet")
     else:
         ctx.console.print(runs_table(summaries))
+    return EXIT_CLEAN
+
+
+def handle_delete_run(args: argparse.Namespace, ctx: CommandContext) -> int:
+    """``runs delete RUN_ID``: remove a run (its episode, if one was logged, stays)."""
+    from orchestrator.runs import RunStoreError, delete_run, list_runs, open_checkpointer
+
+    with open_checkpointer(ctx.data_dir) as saver:
+        found = next((r for r in list_runs(saver) if r.run_id == args.run_id), None)
+        if found is None:
+            raise RunStoreError(f"no run with id {args.run_id!r}; see `main.py runs`")
+        question = f"delete run {found.run_id} ({found.status}, {found.cycles} cycle(s))?"
+        if not confirm(question, yes=args.yes):
+            ctx.console.print("nothing deleted")
+            return EXIT_NOT_CLEAN
+        delete_run(saver, found.run_id)
+    ctx.console.print(f"deleted run {found.run_id}")
     return EXIT_CLEAN
 
 

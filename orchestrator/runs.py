@@ -84,6 +84,14 @@ def list_runs(saver: BaseCheckpointSaver) -> list[RunSummary]:
     return sorted(summaries, key=lambda r: r.run_id, reverse=True)
 
 
+def delete_run(saver: BaseCheckpointSaver, run_id: str) -> bool:
+    """Remove every checkpoint of run ``run_id``; whether the run existed."""
+    if saver.get_tuple(run_config(run_id)) is None:
+        return False
+    saver.delete_thread(run_id)
+    return True
+
+
 def run_config(run_id: str, *, recursion_limit: int | None = None) -> RunnableConfig:
     """The LangGraph config that addresses run ``run_id``."""
     config: RunnableConfig = {"configurable": {"thread_id": run_id}}
