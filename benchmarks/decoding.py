@@ -173,17 +173,22 @@ def our_search(stack: ExitStack, model: ModelFile, settings: DecodingSettings) -
 
 
 def run_methods(
-    model: ModelFile, prompts: list[Prompt], max_tokens: int, commit_after: int
+    model: ModelFile, prompts: list[Prompt], max_tokens: int, commit_after: int, threshold: float
 ) -> list[MethodRun]:
     """Run the four methods in turn on each prompt, so load changes hit them alike."""
     greedy = DecodingSettings(max_tokens=max_tokens, beam_width=1)
-    beams = DecodingSettings(max_tokens=max_tokens, beam_width=4)
-    lookahead = DecodingSettings(max_tokens=max_tokens, beam_width=4, commit_after=commit_after)
+    beams = DecodingSettings(max_tokens=max_tokens, beam_width=4, entropy_threshold=threshold)
+    lookahead = DecodingSettings(
+        max_tokens=max_tokens, beam_width=4, entropy_threshold=threshold, commit_after=commit_after
+    )
     runs = [
         MethodRun("a", "bare llama_decode greedy loop"),
         MethodRun("b", "search, beam width 1"),
-        MethodRun("c", "entropy-gated search, width 4, prune margin"),
-        MethodRun("d", f"entropy-gated search, width 4, commit after {commit_after} steps"),
+        MethodRun("c", f"entropy-gated search (threshold {threshold}), width 4, prune margin"),
+        MethodRun(
+            "d", f"entropy-gated search (threshold {threshold}), width 4, commit after "
+            f"{commit_after} steps"
+        ),
     ]
     with ExitStack() as stack:
         completers = [
@@ -275,6 +280,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=6, help="HumanEval problems to use")
     parser.add_argument("--max-tokens", type=int, default=128)
     parser.add_argument("--commit-after", type=int, default=8)
+    parser.add_argument("--threshold", type=float, default=2.0, help="entropy threshold, nats")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
 
@@ -287,7 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for i in range(args.n)
     ]
     load_before = os.getloadavg()
-    runs = run_methods(model, prompts, args.max_tokens, args.commit_after)
+    runs = run_methods(model, prompts, args.max_tokens, args.commit_after, args.threshold)
     primitives = time_primitives(model, prompts)
     by_name = {r.name: r for r in runs}
 
@@ -307,6 +313,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     report = {
         "prompts": args.n,
         "max_tokens": args.max_tokens,
+        "entropy_threshold": args.threshold,
+        "commit_after": args.commit_after,
         "threads": THREADS,
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
