@@ -43,7 +43,7 @@ class DecodingSettings(_Section):
     top_p: float = Field(default=0.95, gt=0.0, le=1.0)
     beam_width: int = Field(default=4, ge=1, le=64)
     branch_factor: int = Field(default=3, ge=2, le=16)
-    entropy_threshold: float | Literal["auto"] = Field(default=2.0)
+    entropy_threshold: float | Literal["auto"] = Field(default=1.0)
     varentropy_threshold: float = Field(default=6.0, ge=0.0)
     entropy_unit: Literal["nats", "bits"] = "nats"
     auto_percentile: float = Field(default=90.0, gt=0.0, lt=100.0)
@@ -56,7 +56,7 @@ class DecodingSettings(_Section):
         default=1.0, gt=0.0, description="drop candidates this far below the best score"
     )
     commit_after: int = Field(
-        default=0, ge=0, description="steps after a branch at which only the best beam goes on"
+        default=8, ge=0, description="steps after a branch at which only the best beam goes on"
     )
     log_every: int = Field(default=0, ge=0)
 
