@@ -189,17 +189,26 @@ def test_ctrl_c_keeps_finished_episodes_and_the_same_command_runs_the_rest(
         env=environment(ray_tmp),
     ) as process:
         assert process.stderr is not None
+        interrupts = 0
         for line in process.stderr:
             lines.append(line)
-            if re.match(r"^task \S+ (clean|limit) in ", line):
+            finished = re.match(r"^task \S+ (clean|limit) in ", line) and not interrupts
+            # a Ctrl-C that lands inside Ray's or LanceDB's native code can go unseen;
+            # a person presses it again, and so does this test while tasks still start
+            again = interrupts and line.startswith("task ") and " started " in line
+            if (finished or again) and interrupts < 3:
                 process.send_signal(signal.SIGINT)
-                break
-        lines.extend(process.stderr)
+                interrupts += 1
         code = process.wait(timeout=120)
     log = "".join(lines)
     assert code == 130, log
-    assert "interrupted: 1 episode(s) of this batch were stored; 2 unfinished" in log
-    assert stored(tmp_path).count() == 1
+    found = re.search(
+        r"interrupted: (\d+) episode\(s\) of this batch were stored; (\d+) unfinished", log
+    )
+    assert found, log
+    kept, unfinished = int(found.group(1)), int(found.group(2))
+    assert kept >= 1 and unfinished >= 1 and kept + unfinished == len(TASKS)
+    assert stored(tmp_path).count() == kept
 
     resumed = subprocess.run(
         command(config, batch, "--workers", "1", "--json"),
@@ -212,8 +221,8 @@ def test_ctrl_c_keeps_finished_episodes_and_the_same_command_runs_the_rest(
     )
     assert resumed.returncode in (0, 1), resumed.stderr
     document = json.loads(resumed.stdout)
-    assert [t["already_stored"] for t in document["tasks"]].count(True) == 1
-    assert document["batch"]["episodes_written"] == 2
+    assert [t["already_stored"] for t in document["tasks"]].count(True) == kept
+    assert document["batch"]["episodes_written"] == unfinished
     assert stored(tmp_path).count() == len(TASKS)
 
 

@@ -201,10 +201,7 @@ def test_ctrl_c_leaves_the_run_resumable_and_says_how(tmp_path: Path) -> None:
         assert process.stderr is not None
         for line in process.stderr:
             lines.append(line)
-            if "cycle 1/2 static test" in line:
-                # cycle 1 is judged; the review turn that follows takes far longer than the
-                # moment the judged cycle needs to be checkpointed
-                time.sleep(3)
+            if "cycle 2/2 generate ..." in line:  # cycle 1 is checkpointed; cycle 2 has begun
                 process.send_signal(signal.SIGINT)
                 break
         rest = process.stderr.read()
