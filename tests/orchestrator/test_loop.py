@@ -184,6 +184,12 @@ def test_killed_run_resumes_as_started_without_redoing_finished_cycles(tmp_path:
     assert open_store(ctx).count() == 1  # logged once, by the resumed run (hash embedder kept)
 
 
+def ctrl_c_as_at_a_terminal() -> None:
+    """In the child: Ctrl-C as a shell gives it (the test runner may have ignored SIGINT, and
+    an ignored signal stays ignored across exec, so Python would never see it)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_leaves_the_run_resumable_and_says_how(tmp_path: Path) -> None:
     config = tmp_path / "fast.yaml"
     config.write_text("memory:\n  embedder: hash\n", encoding="utf-8")
@@ -196,7 +202,11 @@ def test_ctrl_c_leaves_the_run_resumable_and_says_how(tmp_path: Path) -> None:
     ]  # fmt: skip
     lines: list[str] = []
     with subprocess.Popen(
-        command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
+        command,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        preexec_fn=ctrl_c_as_at_a_terminal,
     ) as process:
         assert process.stderr is not None
         for line in process.stderr:
