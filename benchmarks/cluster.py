@@ -33,22 +33,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from benchmarks.loop import TASKS  # the same small tasks as the loop benchmark
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).with_name("results") / "cluster.json"
-TASKS = [
-    "Write a function that returns the n-th Fibonacci number",
-    "Write a function that checks whether a string is a palindrome",
-    "Write a function that returns the largest element of a list of integers",
-    "Write a function that counts the vowels in a string",
-    "Write a function that reverses the words of a sentence",
-    "Write a function that returns the factorial of n",
-    "Write a function that removes duplicates from a list while keeping order",
-    "Write a function that checks whether a number is prime",
-    "Write a function that returns the sum of the digits of an integer",
-    "Write a function that merges two sorted lists into one sorted list",
-    "Write a function that converts a temperature from Celsius to Fahrenheit",
-    "Write a function that returns the mean of a list of floats",
-]
 
 
 def run_layout(
