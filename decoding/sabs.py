@@ -123,7 +123,8 @@ class SecurityDecision:
     this check; ``penalty_delta`` their weight (plus a fixed charge the first
     time the code is found invalid); ``penalty_total`` the beam's charge so far.
     ``parse_state`` is ``None`` when the verifier was not run. ``unsafe_line``
-    is the first line (1-based, in the code checked) of a new unsafe issue.
+    is the first line (1-based, in the code checked) of a new unsafe issue and
+    ``unsafe_col`` the column (1-based) where the first issue on it starts.
     """
 
     action: SecurityAction
@@ -133,6 +134,7 @@ class SecurityDecision:
     penalty_delta: float = 0.0
     penalty_total: float = 0.0
     unsafe_line: int | None = None
+    unsafe_col: int | None = None
 
     @property
     def checked(self) -> bool:
@@ -248,8 +250,8 @@ class SecurityController:
         charge = _BeamCharge(gen_id, charged)
         self._beams[beam_id] = charge
 
-        unsafe = [i.line + shift for i in new_issues if self.config.is_unsafe(i)]
-        unsafe_line = min(unsafe, default=None)
+        unsafe = sorted((i.line + shift, i.col) for i in new_issues if self.config.is_unsafe(i))
+        unsafe_line, unsafe_col = unsafe[0] if unsafe else (None, None)
         action = self._action(unsafe_line is not None, delta, result.parse_state)
         if action is SecurityAction.SOFT_PENALTY:
             stats.soft_penalties += 1
@@ -263,6 +265,7 @@ class SecurityController:
             penalty_delta=delta,
             penalty_total=charge.total,
             unsafe_line=unsafe_line,
+            unsafe_col=unsafe_col or None,
         )
         self._log(gen_id, beam_id, step, position, tokens_since_check, analysed, decision)
         return decision
@@ -361,6 +364,7 @@ class SecurityController:
             "penalty_total": decision.penalty_total,
             "action": decision.action.name,
             "unsafe_line": decision.unsafe_line,
+            "unsafe_col": decision.unsafe_col,
             "code_snippet": code[-SNIPPET_CHARS:],
             "timestamp": self._clock().isoformat(),
         }

@@ -17,8 +17,9 @@ Rewinding is truncation: a beam returns to an earlier length of its own token
 list and its sequence is cut there (``llama_memory_seq_rm``). A beam whose
 recent tokens collapse in probability backtracks to its last statement
 boundary; a security controller (SABS) that finds an unsafe new statement
-rewinds the beam to before that statement and bans its first token there, and
-fails the beam once its rewinds are spent.
+rewinds the beam to the name that made the unsafe choice (or, when it cannot
+say where, to the statement's start) and bans that token there, and fails the
+beam once its rewinds are spent.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from decoding.entropy import EntropyUnit
 from decoding.result import BranchEvent, GenerationResult, GenerationStats, StopReason
 from decoding.selection import Candidate, Proposer, select
 from decoding.sequence_model import SequenceModel, StepInput
-from decoding.steering import line_of, statement_start
+from decoding.steering import choice_offset, line_of, statement_start
 from decoding.stops import stop_sequence_at, top_level_end
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,11 @@ class SecurityDecision(Protocol):
     @property
     def unsafe_line(self) -> int | None:
         """The first line (1-based, in the code checked) of a new unsafe statement."""
+        ...
+
+    @property
+    def unsafe_col(self) -> int | None:
+        """The 1-based column on ``unsafe_line`` where the unsafe construct starts, if known."""
         ...
 
 
@@ -330,12 +336,14 @@ class BeamSearch:
         if decision.checked:
             beam.tokens_since_check = 0
         if decision.unsafe_line is not None:
-            self._steer(beam, code, decision.unsafe_line)
+            self._steer(beam, code, decision.unsafe_line, decision.unsafe_col)
 
-    def _steer(self, beam: Beam, code: str, line: int) -> None:
-        """Rewind ``beam`` to before the unsafe statement on ``line``, or fail it."""
+    def _steer(self, beam: Beam, code: str, line: int, col: int | None) -> None:
+        """Rewind ``beam`` to before the unsafe choice at ``line``/``col``, or fail it."""
         self._stats.unsafe += 1
-        offset = statement_start(code, line) - len(self._code_prefix)
+        offset = -1 if col is None else choice_offset(code, line, col) - len(self._code_prefix)
+        if offset < 0:  # no column, or the construct began in the prompt: the whole statement
+            offset = statement_start(code, line) - len(self._code_prefix)
         at = beam.first_word_token(beam.token_at_char(max(offset, 0)))
         at = min(at, len(beam.tokens) - 1) if beam.n_generated else at
         if beam in self._finished:

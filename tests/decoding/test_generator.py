@@ -163,6 +163,7 @@ class Decision:
     checked: bool
     penalty_delta: float
     unsafe_line: int | None
+    unsafe_col: int | None = None
 
 
 class FlagText:

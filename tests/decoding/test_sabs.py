@@ -225,6 +225,7 @@ def test_log_has_one_object_per_analysed_check(tmp_path: Path) -> None:
         "penalty_total": 10.0,
         "action": "UNSAFE",
         "unsafe_line": 2,
+        "unsafe_col": 1,
         "code_snippet": CRITICAL,
         "timestamp": "2025-01-02T03:04:05+00:00",
     }

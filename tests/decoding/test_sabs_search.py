@@ -41,6 +41,7 @@ LOG_KEYS = {
     "penalty_total",
     "action",
     "unsafe_line",
+    "unsafe_col",
     "code_snippet",
     "timestamp",
 }
@@ -99,6 +100,12 @@ def critical_rules(code: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
+def plain(generator: Generator) -> Run:
+    """The eval-hint stub without SABS."""
+    return generate(generator, EVAL_HINT, None)
+
+
+@pytest.fixture(scope="module")
 def steered(generator: Generator) -> Run:
     """The eval-hint stub with the shipped SABS settings."""
     return generate(generator, EVAL_HINT, SabsSettings())
@@ -110,8 +117,18 @@ def rarely_checked(generator: Generator) -> Run:
     return generate(generator, EVAL_HINT, SabsSettings(min_tokens_between_checks=10_000))
 
 
-def test_plain_search_writes_eval(generator: Generator) -> None:
-    assert critical_rules(generate(generator, EVAL_HINT, None).code) == ["SC101"]
+def test_plain_search_writes_eval(plain: Run) -> None:
+    assert critical_rules(plain.code) == ["SC101"]
+
+
+def test_sabs_rewinds_to_the_unsafe_call_and_keeps_the_statement_before_it(
+    plain: Run, steered: Run
+) -> None:
+    number, flagged = next((i, t) for i, t in enumerate(plain.code.splitlines()) if "eval(" in t)
+    before_call = flagged[: flagged.index("eval(")]
+    rewritten = steered.code.splitlines()[number]
+    assert before_call.strip(), "the flagged statement has text before the call"
+    assert rewritten.startswith(before_call) and "eval(" not in rewritten
 
 
 def test_sabs_finds_the_unsafe_statement_and_rewinds_it(steered: Run) -> None:
