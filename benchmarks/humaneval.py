@@ -1,4 +1,5 @@
-"""HumanEval pass@1 in four modes: greedy, entropy-gated beams, beams + SABS, the full loop.
+"""HumanEval pass@1 in five modes: greedy, entropy-gated beams, beams + SABS, the full
+loop, and the loop's same-budget baseline (independent samples, one picked unrun).
 
 ``python -m benchmarks.humaneval --mode all --limit 20`` completes the first
 20 HumanEval problems in each mode on the same model and settings, runs every
@@ -16,6 +17,7 @@ import argparse
 import logging
 import sys
 import warnings
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -38,6 +40,7 @@ from benchmarks.harness.modes import (
 from benchmarks.harness.report import (
     ModeSummary,
     failures_table,
+    markdown_table,
     modes_table,
     plot_modes,
     plot_sweep,
@@ -90,11 +93,12 @@ def solve(completer: Completer, problem: Problem, *, mode: Mode, limits: Limits)
         "execution": execution,
         "completion": completion.to_dict(),
     }
-    if mode == "loop":
-        codes = completion.extra.get("cycle_codes", [])
-        record["cycle_passed"] = [
-            evaluate(code, problem, limits)["status"] == "passed" for code in codes
-        ]
+    for codes, verdicts in (("cycle_codes", "cycle_passed"), ("sample_codes", "sample_passed")):
+        if codes in completion.extra:
+            record[verdicts] = [
+                evaluate(code, problem, limits)["status"] == "passed"
+                for code in completion.extra[codes]
+            ]
     return record
 
 
@@ -108,8 +112,12 @@ def run_one(
     cache_root: Path,
     progress: Progress,
     config_file: Path | None = None,
+    budget_tokens: int = 0,
 ) -> list[dict[str, Any]]:
-    """Every problem's record for ``run``, from the cache where possible."""
+    """Every problem's record for ``run``, from the cache where possible.
+
+    ``budget_tokens`` is the samples mode's spend per problem (part of its cache key).
+    """
     settings = benchmark_settings(
         run.mode,
         config_file=config_file,
@@ -117,14 +125,15 @@ def run_one(
         max_tokens=max_tokens,
         entropy_threshold=run.threshold,
     )
-    key = settings_hash(
-        {
-            "harness": HARNESS_VERSION,
-            "code": code_fingerprint(),
-            "settings": relevant_settings(run.mode, settings),
-            "timeout_s": limits.timeout_s,
-        }
-    )
+    keyed: dict[str, Any] = {
+        "harness": HARNESS_VERSION,
+        "code": code_fingerprint(),
+        "settings": relevant_settings(run.mode, settings),
+        "timeout_s": limits.timeout_s,
+    }
+    if run.mode == "samples":
+        keyed["budget_tokens"] = budget_tokens
+    key = settings_hash(keyed)
     cache = ResultCache(
         cache_root,
         benchmark="humaneval",
@@ -136,7 +145,9 @@ def run_one(
         problems,
         item_id=lambda p: p.task_id,
         cache=cache,
-        open_worker=lambda: open_completer(run.mode, settings, model_file),
+        open_worker=lambda: open_completer(
+            run.mode, settings, model_file, budget_tokens=budget_tokens
+        ),
         work=lambda completer, p: solve(completer, p, mode=run.mode, limits=limits),
         progress=progress,
         label=run.label,
@@ -183,6 +194,79 @@ def loop_notes(summary: ModeSummary, records: Sequence[dict[str, Any]]) -> str:
     )
 
 
+def loop_cycles(records: Sequence[dict[str, Any]]) -> tuple[str, dict[str, Any]]:
+    """Where the loop's cycles went: a table per cycle step, and the facts behind it.
+
+    For each step from cycle k to k + 1, among the runs that went on: how many
+    answers changed, became correct, became wrong. Then the runs still wrong
+    at the end: how many the static tests passed at once (the loop never
+    looked again), and what the model's review said of the others.
+    """
+    rows: list[tuple[object, ...]] = []
+    steps: list[dict[str, Any]] = []
+    longest = max((len(r.get("cycle_passed", [])) for r in records), default=0)
+    for k in range(1, longest):
+        went_on = [r for r in records if len(r.get("cycle_passed", [])) > k]
+        codes = [r["completion"]["extra"]["cycle_codes"] for r in went_on]
+        passed = [r["cycle_passed"] for r in went_on]
+        step = {
+            "step": f"{k} -> {k + 1}",
+            "went_on": len(went_on),
+            "changed": sum(c[k] != c[k - 1] for c in codes),
+            "became_correct": sum(p[k] and not p[k - 1] for p in passed),
+            "became_wrong": sum(p[k - 1] and not p[k] for p in passed),
+        }
+        steps.append(step)
+        rows.append(tuple(step.values()))
+    wrong = [r for r in records if not r["passed"]]
+    clean_at_once = [r for r in wrong if r["completion"]["extra"].get("cycles") == 1
+                     and r["completion"]["extra"].get("status") == "clean"]
+    verdicts: Counter[str] = Counter()
+    reviews: list[dict[str, Any]] = []
+    for r in wrong:
+        extra = r["completion"]["extra"]
+        verdicts.update(v or "none" for v in extra.get("review_verdicts", []))
+        if extra.get("feedback"):
+            reviews.append({"problem": r["problem"], "verdicts": extra.get("review_verdicts", []),
+                            "rules": extra.get("cycle_rules", []), "feedback": extra["feedback"]})
+    facts = {"steps": steps, "wrong": len(wrong), "wrong_clean_at_once": len(clean_at_once),
+             "wrong_review_verdicts": dict(verdicts), "wrong_reviews": reviews}
+    table = markdown_table(
+        ["cycle step", "runs that went on", "answer changed", "became correct", "became wrong"],
+        rows,
+    ) if rows else "(no run went past cycle 1)\n"
+    table += (
+        f"\nwrong at the end: {len(wrong)}; of these the static tests passed "
+        f"{len(clean_at_once)} in cycle 1 (never revised); review verdicts on the rest: "
+        f"{dict(verdicts)}\n"
+    )
+    return table, facts
+
+
+def budget_of(loop_records: Sequence[dict[str, Any]]) -> int:
+    """The samples mode's budget: the loop's mean decoded tokens per problem."""
+    tokens = [int(r["completion"]["decoded_tokens"]) for r in loop_records]
+    if not tokens:
+        raise UserError("the samples mode needs the loop's records for its budget (or --budget)")
+    return round(sum(tokens) / len(tokens))
+
+
+def samples_notes(records: Sequence[dict[str, Any]], budget: int) -> str:
+    """The samples mode: draws per problem, and how often the pick missed a passing draw."""
+    if not records:
+        return ""
+    draws = [int(r["completion"]["extra"]["samples"]) for r in records]
+    spent = [int(r["completion"]["decoded_tokens"]) for r in records]
+    any_passed = sum(any(r.get("sample_passed", [])) for r in records)
+    picked_greedy = sum(r["completion"]["extra"]["chosen"] == 0 for r in records)
+    return (
+        f"\nsamples: budget {budget} tokens/problem (the loop's mean); mean draws "
+        f"{sum(draws) / len(draws):.2f}; mean tokens spent {sum(spent) / len(spent):.0f}; "
+        f"picked the greedy draw {picked_greedy}/{len(records)}; a passing draw existed "
+        f"{any_passed}/{len(records)} (picked {sum(bool(r['passed']) for r in records)})\n"
+    )
+
+
 def document(
     summaries: Sequence[ModeSummary],
     records: dict[str, list[dict[str, Any]]],
@@ -214,6 +298,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-tokens", type=int, help="tokens per completion (default: settings)")
     parser.add_argument("--sweep", help='entropy thresholds for the beams mode, e.g. "0.5,1,2,auto"')
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per test run")
+    parser.add_argument("--budget", type=int,
+                        help="tokens per problem for the samples mode (default: the loop's mean)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the results")
     parser.add_argument("--cache", type=Path, default=CACHE, help="folder of finished problems")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -237,11 +323,16 @@ def _run(args: argparse.Namespace) -> int:
         name, first = "threshold_sweep", "threshold"
     else:
         modes: Sequence[Mode] = MODES if args.mode == "all" else (args.mode,)
+        if modes == ("samples",) and args.budget is None:
+            modes = ("loop", "samples")  # its budget is the loop's (cached) spend
         runs = [Run(mode, mode) for mode in modes]
         name, first = "humaneval", "mode"
     records: dict[str, list[dict[str, Any]]] = {}
+    budget = args.budget or 0
     with progress_bar(quiet=args.quiet) as progress:
         for run in runs:
+            if run.mode == "samples" and not budget:
+                budget = budget_of(records.get("loop", []))
             records[run.label] = run_one(
                 run,
                 problems,
@@ -251,6 +342,7 @@ def _run(args: argparse.Namespace) -> int:
                 cache_root=args.cache,
                 progress=progress,
                 config_file=args.config,
+                budget_tokens=budget,
             )
     summaries = [
         summarise_mode(str(run.threshold) if args.sweep else run.label, records[run.label])
@@ -259,9 +351,13 @@ def _run(args: argparse.Namespace) -> int:
     which = "all" if args.limit is None else "first"
     title = f"HumanEval, {which} {len(problems)} problems, {model_file.name}"
     table = modes_table(summaries, first=first) + "\n" + failures_table(summaries, first=first)
+    extra_analysis: dict[str, Any] = {}
     if "loop" in records:
         loop = next(s for s in summaries if s.mode == "loop")
-        table += loop_notes(loop, records["loop"])
+        cycles_table, extra_analysis["loop_cycles"] = loop_cycles(records["loop"])
+        table += loop_notes(loop, records["loop"]) + "\n" + cycles_table
+    if "samples" in records:
+        table += samples_notes(records["samples"], budget)
     reference = "greedy" if "greedy" in records else next(iter(records))
     comparison, analysis = compare_modes(records, reference=reference, key="problem",
                                          outcome="passed")
@@ -271,7 +367,7 @@ def _run(args: argparse.Namespace) -> int:
         **document(summaries, records, model_file=model_file, max_tokens=args.max_tokens,
                    limits=limits),
         "config": str(args.config) if args.config else None,
-        "analysis": analysis,
+        "analysis": {**analysis, **extra_analysis},
     })
     write_text(out / f"{name}.md", f"{title}\n\n{table}")
     (plot_sweep if args.sweep else plot_modes)(out / f"{name}.png", summaries, title=title)

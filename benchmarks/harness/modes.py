@@ -1,4 +1,4 @@
-"""The four ways the benchmarks complete a prompt, on one model and one set of settings.
+"""The five ways the benchmarks complete a prompt, on one model and one set of settings.
 
 Every mode sees the product's own prompt for the task and stub (chat prompts
 when the model has a chat template, as the product uses) and the product's
@@ -6,8 +6,12 @@ extraction of the code. ``greedy``: the product's decoder with one beam at
 temperature 0, which is plain greedy decoding (``benchmarks.decoding`` compares
 it with llama.cpp's own); ``beams``: the entropy-gated search with SABS off;
 ``sabs``: the search with SABS; ``loop``: the product's full generate -> static
-test -> reflect loop. This is the only module that touches the decoding and
-orchestrator APIs.
+test -> reflect loop; ``samples``: the loop's same-budget baseline, independent
+samples (the greedy answer first, then samples at the settings' top-k/top-p and
+``SAMPLE_TEMPERATURE``) until a token budget is spent, one of them picked without
+running it: clean by the product's static tests first, then fewer findings,
+then completeness, then likelihood. This is the only module that touches the
+decoding and orchestrator APIs.
 """
 
 from __future__ import annotations
@@ -24,10 +28,12 @@ from config.loader import load_settings
 from config.settings import Settings
 from decoding.model_file import ModelFile
 
-Mode = Literal["greedy", "beams", "sabs", "loop"]
-MODES: tuple[Mode, ...] = ("greedy", "beams", "sabs", "loop")
+Mode = Literal["greedy", "beams", "sabs", "loop", "samples"]
+MODES: tuple[Mode, ...] = ("greedy", "beams", "sabs", "loop", "samples")
 
 MAX_BRANCH_POINTS = 40  # branch events kept per completion for analysis
+SAMPLE_TEMPERATURE = 0.8  # of the samples mode's draws after the first (greedy) one
+MAX_SAMPLES = 16  # per prompt, whatever the budget
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,7 @@ def benchmark_settings(
         "decoding.entropy_threshold": entropy_threshold,
         "decoding.stop_sequences": list(stops),
         "sabs.enabled": mode in ("sabs", "loop"),
+        "decoding.temperature": SAMPLE_TEMPERATURE if mode == "samples" else None,
         "memory.retrieve_k": 0,
         "memory.embedder": "hash",
         "cycles.require_human_approval": False,
@@ -107,16 +114,26 @@ def relevant_settings(mode: Mode, settings: Settings) -> dict[str, Any]:
         relevant["sabs"] = settings.sabs.model_dump(mode="json")
     if mode == "loop":
         relevant["cycles"] = settings.cycles.model_dump(mode="json")
+    if mode in ("loop", "samples"):
         relevant["tools"] = settings.tools.model_dump(mode="json")
+    if mode == "samples":
+        relevant["sabs_policy"] = settings.sabs.model_dump(mode="json")
     return relevant
 
 
 def open_completer(
-    mode: Mode, settings: Settings, model_file: ModelFile
+    mode: Mode, settings: Settings, model_file: ModelFile, *, budget_tokens: int = 0
 ) -> AbstractContextManager[Completer]:
-    """Load the model for ``mode`` and yield its completer; unload on exit."""
+    """Load the model for ``mode`` and yield its completer; unload on exit.
+
+    ``budget_tokens`` is what the ``samples`` mode spends per prompt (required there).
+    """
     if mode == "loop":
         return _loop(settings)
+    if mode == "samples":
+        if budget_tokens <= 0:
+            raise ValueError("the samples mode needs a token budget")
+        return _samples(settings, model_file, budget_tokens)
     return _search(settings, model_file, mode=mode)
 
 
@@ -227,6 +244,125 @@ def _search(settings: Settings, model_file: ModelFile, *, mode: Mode) -> Iterato
         yield SearchCompleter(generator, settings, mode=mode)
 
 
+# --- samples: the loop's same-budget baseline ---------------------------------------
+
+
+class SampleCompleter:
+    """Independent samples until ``budget_tokens`` are decoded; one picked by static tests."""
+
+    def __init__(self, generator: Any, settings: Settings, budget_tokens: int) -> None:
+        self._generator = generator
+        self._settings = settings
+        self._budget = budget_tokens
+
+    def complete(self, prompt: str, *, task: str) -> Completion:
+        """Draw samples of the stub ``prompt`` for ``task`` and return the one picked."""
+        from nodes.prompting import choose_template, prompt_for
+
+        template = choose_template(
+            self._settings.model.use_chat_template, self._generator.chat_template(), "model"
+        )
+        stub = prompt if prompt.endswith("\n") else prompt + "\n"
+        product_prompt = prompt_for(template, task, stub=stub)
+        started = time.perf_counter()
+        results: list[Any] = []
+        spent = 0
+        while spent < self._budget and len(results) < MAX_SAMPLES:
+            results.append(self._draw(product_prompt, index=len(results)))
+            spent += results[-1].stats.tokens
+        codes = [product_prompt.code_from(r.text) for r in results]
+        verdicts = self._judge(codes, stub, [r.stop_reason == "max_tokens" for r in results])
+        draws = [
+            {"code": code, "stop_reason": r.stop_reason, "score": r.score,
+             "output_tokens": r.stats.generated_tokens, "decoded_tokens": r.stats.tokens, **v}
+            for code, r, v in zip(codes, results, verdicts, strict=True)
+        ]
+        seconds = time.perf_counter() - started
+        chosen = max(range(len(draws)), key=lambda i: pick_key(draws[i], i))
+        best = draws[chosen]
+        extra = {
+            "chosen": chosen,
+            "samples": len(draws),
+            "sample_codes": [d["code"] for d in draws],
+            "sample_clean": [d["clean"] for d in draws],
+            "sample_errors": [d["errors"] for d in draws],
+            "sample_scores": [round(d["score"], 4) for d in draws],
+            "sample_decoded_tokens": [d["decoded_tokens"] for d in draws],
+        }
+        return Completion(best["code"], seconds, int(best["output_tokens"]), spent,
+                          str(best["stop_reason"]), extra)
+
+    def _draw(self, product_prompt: Any, *, index: int) -> Any:
+        """The greedy answer for ``index`` 0, else an independent sample seeded by ``index``."""
+        from decoding.search import BeamSearch, SearchConfig
+
+        if index == 0:
+            return self._generator.generate(
+                product_prompt.text,
+                code_prefix=product_prompt.code_prefix,
+                special_tokens=product_prompt.special_tokens,
+                stop_sequences=product_prompt.stop_sequences,
+                stop_at_top_level=product_prompt.stop_at_top_level,
+                greedy=True,
+            )
+        d = self._settings.decoding
+        config = SearchConfig(
+            max_tokens=d.max_tokens,
+            temperature=d.temperature,
+            top_k=d.top_k,
+            top_p=d.top_p,
+            beam_width=1,
+            entropy_threshold=float("inf"),
+            varentropy_threshold=float("inf"),
+            stop_sequences=product_prompt.stop_sequences,
+            stop_at_top_level=product_prompt.stop_at_top_level,
+            seed=index,
+            max_backtracks=0,
+        )
+        adapter = self._generator.adapter
+        special = product_prompt.special_tokens
+        tokens = adapter.tokenize(product_prompt.text, add_bos=not special, special=special)
+        try:
+            return BeamSearch(adapter, config).run(tokens, code_prefix=product_prompt.code_prefix)
+        finally:
+            adapter.clear()
+
+    def _judge(
+        self, codes: list[str], stub: str, stopped_on_max_tokens: list[bool]
+    ) -> list[dict[str, Any]]:
+        """What the product's static tests say of each of ``codes`` (none is run)."""
+        from analysis.findings import Severity
+        from analysis.security import Policy
+        from analysis.static import run_static_tests_many
+
+        reports = run_static_tests_many(
+            codes,
+            tools=self._settings.tools,
+            stubs=[stub] * len(codes),
+            stopped_on_max_tokens=stopped_on_max_tokens,
+            policy=Policy.from_settings(self._settings.sabs),
+        )
+        return [
+            {"clean": report.clean,
+             "errors": sum(f.severity >= Severity.ERROR for f in report.findings),
+             "findings": len(report.findings),
+             "completeness": report.completeness}
+            for report in reports
+        ]
+
+
+def pick_key(draw: Mapping[str, Any], index: int) -> tuple[Any, ...]:
+    """How the samples mode ranks a draw (highest wins; the earlier draw on a tie)."""
+    return (bool(draw["clean"]), -int(draw["errors"]), -int(draw["findings"]),
+            float(draw["completeness"]), float(draw["score"]), -index)
+
+
+@contextmanager
+def _samples(settings: Settings, model_file: ModelFile, budget_tokens: int) -> Iterator[Completer]:
+    with _open_generator(settings, model_file) as generator:
+        yield SampleCompleter(generator, settings, budget_tokens)
+
+
 # --- loop: the product's whole cycle -----------------------------------------------
 
 
@@ -241,6 +377,7 @@ class LoopCompleter:
     def complete(self, prompt: str, *, task: str) -> Completion:
         """Run the loop for ``task`` with ``prompt`` as the stub; the code of its last cycle."""
         from orchestrator.runner import execute_run
+        from orchestrator.runs import run_config
         from orchestrator.tasks import TaskSpec
 
         stub = prompt if prompt.endswith("\n") else prompt + "\n"
@@ -261,6 +398,9 @@ class LoopCompleter:
             "generate_seconds": [float(a["generate_seconds"]) for a in attempts],
             "tool_seconds": [dict(a["tool_seconds"]) for a in attempts],
         }
+        state = self._graph.get_state(run_config(report.run_id)).values
+        extra["review_verdicts"] = list(state.get("review_verdicts", []))
+        extra["feedback"] = list(state.get("feedback_history", []))
         stop = attempts[-1]["stop_reason"] if attempts else "none"
         return Completion(report.code, seconds, output, decoded, stop, extra)
 

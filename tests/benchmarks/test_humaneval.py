@@ -11,7 +11,14 @@ import pytest
 from benchmarks.harness.data import humaneval_problems
 from benchmarks.harness.report import summarise_mode
 from benchmarks.harness.sandbox import check_program, run_program
-from benchmarks.humaneval import loop_notes, main, parse_sweep
+from benchmarks.humaneval import (
+    budget_of,
+    loop_cycles,
+    loop_notes,
+    main,
+    parse_sweep,
+    samples_notes,
+)
 from config.errors import UserError
 
 
@@ -36,6 +43,51 @@ def test_loop_notes_carry_a_finished_runs_verdict_into_later_cycles() -> None:
     ]
     notes = loop_notes(summarise_mode("loop", records), records)
     assert "after cycle 1: 1/2; after cycle 2: 2/2" in notes
+
+
+def _loop_record(problem: str, codes: list[str], passed: list[bool], *, status: str,
+                 verdicts: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {
+        "problem": problem, "passed": passed[-1], "cycle_passed": passed,
+        "completion": {"decoded_tokens": 10 * len(codes), "extra": {
+            "cycles": len(codes), "status": status, "cycle_codes": codes,
+            "cycle_rules": [["F821"]] * len(codes), "review_verdicts": list(verdicts),
+            "feedback": ["undefined name"] * (len(codes) - 1 + (status != "clean"))}},
+    }
+
+
+def test_loop_cycles_count_changed_fixed_and_broken_answers_per_step() -> None:
+    records = [
+        _loop_record("fixed", ["a", "b"], [False, True], status="clean", verdicts=("defects",)),
+        _loop_record("broken", ["a", "c"], [True, False], status="clean",
+                     verdicts=("no_defects",)),
+        _loop_record("same", ["a", "a", "a"], [False, False, False], status="max_cycles",
+                     verdicts=("defects", "unclear")),
+        _loop_record("clean_wrong", ["a"], [False], status="clean"),
+    ]
+    table, facts = loop_cycles(records)
+    assert facts["steps"] == [
+        {"step": "1 -> 2", "went_on": 3, "changed": 2, "became_correct": 1, "became_wrong": 1},
+        {"step": "2 -> 3", "went_on": 1, "changed": 0, "became_correct": 0, "became_wrong": 0},
+    ]
+    assert (facts["wrong"], facts["wrong_clean_at_once"]) == (3, 1)
+    assert facts["wrong_review_verdicts"] == {"no_defects": 1, "defects": 1, "unclear": 1}
+    assert [r["problem"] for r in facts["wrong_reviews"]] == ["broken", "same"]
+    assert "| 1 -> 2 | 3 | 2 | 1 | 1 |" in table
+
+
+def test_the_samples_budget_is_the_loops_mean_decoded_tokens() -> None:
+    records = [_loop_record("a", ["x"], [True], status="clean"),
+               _loop_record("b", ["x", "y"], [False, True], status="clean")]
+    assert budget_of(records) == 15
+    with pytest.raises(UserError, match="budget"):
+        budget_of([])
+
+
+def test_samples_notes_say_when_a_passing_draw_was_not_picked() -> None:
+    records = [{"passed": False, "sample_passed": [False, True],
+                "completion": {"decoded_tokens": 90, "extra": {"samples": 2, "chosen": 0}}}]
+    assert "a passing draw existed 1/1 (picked 0)" in samples_notes(records, 80)
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 
 from benchmarks.harness.cache import settings_hash
-from benchmarks.harness.modes import MODES, Mode, benchmark_settings, relevant_settings
+from benchmarks.harness.modes import (
+    MODES,
+    SAMPLE_TEMPERATURE,
+    Mode,
+    benchmark_settings,
+    pick_key,
+    relevant_settings,
+)
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -46,3 +53,18 @@ def test_a_config_file_changes_the_settings_and_the_cache_key(tmp_path: Path) ->
     shipped = relevant_settings("beams", benchmark_settings("beams"))
     assert settings_hash(relevant_settings("beams", tuned)) != settings_hash(shipped)
 
+
+
+def test_only_the_samples_mode_samples() -> None:
+    assert {m: benchmark_settings(m).decoding.temperature for m in MODES} == {
+        m: SAMPLE_TEMPERATURE if m == "samples" else 0.0 for m in MODES
+    }
+
+
+def test_a_samples_pick_prefers_clean_then_fewer_findings_then_likelihood_then_the_first() -> None:
+    def draw(clean: bool, errors: int, score: float) -> dict[str, object]:
+        return {"clean": clean, "errors": errors, "findings": errors, "completeness": 1.0,
+                "score": score}
+
+    draws = [draw(False, 0, -0.1), draw(True, 1, -0.9), draw(True, 0, -0.5), draw(True, 0, -0.5)]
+    assert max(range(len(draws)), key=lambda i: pick_key(draws[i], i)) == 2
