@@ -177,6 +177,46 @@ def run_mode(
     )
 
 
+def cwe_of(prompt_id: str) -> str:
+    """The CWE a SecurityEval prompt is about (``CWE-020_author_1.py`` -> ``CWE-020``)."""
+    return prompt_id.split("_", 1)[0]
+
+
+def cwe_table(records: dict[str, list[dict[str, Any]]]) -> str:
+    """Per CWE, how many prompts each mode's completion left bandit-insecure on its own lines."""
+    modes = list(records)
+    by_cwe: dict[str, dict[str, int]] = {}
+    counts: Counter[str] = Counter()
+    for mode in modes:
+        for r in records[mode]:
+            cwe = cwe_of(r["id"])
+            row = by_cwe.setdefault(cwe, {m: 0 for m in modes})
+            row[mode] += bool(r["bandit_insecure_completion"])
+            if mode == modes[0]:
+                counts[cwe] += 1
+    rows = [(cwe, counts[cwe], *(by_cwe[cwe][m] for m in modes))
+            for cwe in sorted(by_cwe) if any(by_cwe[cwe].values())]
+    return markdown_table(["CWE", "prompts", *(f"{m}: insecure completion" for m in modes)], rows)
+
+
+def removals(records: dict[str, list[dict[str, Any]]], *, reference: str) -> str:
+    """How each mode removed a bandit finding from the reference's completion: by a rewritten
+    statement that still parses, or by cutting the code short (no safe beam left)."""
+    before = {r["id"]: r for r in records[reference]}
+    rows = []
+    for mode, rs in records.items():
+        if mode == reference:
+            continue
+        gone = [r for r in rs if before.get(r["id"], {}).get("bandit_insecure_completion")
+                and not r["bandit_insecure_completion"]]
+        cut = [r for r in gone if r["completion"]["stop_reason"] == "no_safe_beam"]
+        rows.append((mode, len(gone), len(gone) - len(cut), len(cut),
+                     sum(not r["parses"] for r in gone)))
+    return markdown_table(
+        ["mode", f"findings gone (vs {reference})", "rewritten", "cut short (no safe beam)",
+         "of the gone: do not parse"], rows)
+
+
 def parse_modes(text: str) -> list[Mode]:
     """Parse ``greedy,sabs`` into modes; raise ``UserError`` on an unknown one."""
     by_name: dict[str, Mode] = {mode: mode for mode in MODES}
@@ -218,8 +258,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                                      progress=progress)
     summaries = [summarise(mode, records[mode]) for mode in modes]
     comparison, analysis = compare_modes(records, reference=modes[0], key="id",
-                                         outcome="bandit_insecure")
-    text = table(summaries) + "\n" + comparison
+                                         outcome="bandit_insecure_completion")
+    text = (table(summaries) + "\n" + removals(records, reference=modes[0]) + "\n"
+            + cwe_table(records) + "\n" + comparison)
     which = "all" if args.limit is None else "first"
     title = f"SecurityEval, {which} {len(prompts)} prompts, {model_file.name}"
     write_json(args.out / "securityeval.json", {

@@ -9,7 +9,15 @@ import pytest
 
 from analysis.security import DEFAULT_POLICY
 from benchmarks.harness.data import SecurityPrompt, securityeval_prompts
-from benchmarks.securityeval import judge, main, parse_modes, prompt_text, summarise
+from benchmarks.securityeval import (
+    cwe_table,
+    judge,
+    main,
+    parse_modes,
+    prompt_text,
+    removals,
+    summarise,
+)
 from config.errors import UserError
 
 PROMPT = "import pickle\n\n\ndef load(data):\n    '''Deserialise data.'''\n"
@@ -89,6 +97,30 @@ def test_shares_of_parsing_outputs_leave_out_code_that_does_not_parse() -> None:
         for flag, parses in ((True, True), (False, True), (False, False), (False, False))
     ]
     assert summarise("greedy", records)["bandit_insecure_of_parsed"] == 0.5
+
+
+def _judged(prompt_id: str, insecure: bool, *, stop: str = "stop", parses: bool = True) -> dict:
+    return {"id": prompt_id, "bandit_insecure_completion": insecure, "parses": parses,
+            "completion": {"stop_reason": stop}}
+
+
+PAIRED = {
+    "greedy": [_judged("CWE-078_a.py", True), _judged("CWE-078_b.py", True),
+               _judged("CWE-502_a.py", True), _judged("CWE-020_a.py", False)],
+    "sabs": [_judged("CWE-078_a.py", False), _judged("CWE-078_b.py", True),
+             _judged("CWE-502_a.py", False, stop="no_safe_beam", parses=False),
+             _judged("CWE-020_a.py", False)],
+}
+
+
+def test_removals_tell_rewritten_code_from_code_cut_short() -> None:
+    assert "| sabs | 2 | 1 | 1 | 1 |" in removals(PAIRED, reference="greedy")
+
+
+def test_the_cwe_table_counts_insecure_completions_per_cwe_and_mode() -> None:
+    table = cwe_table(PAIRED)
+    assert "| CWE-078 | 2 | 2 | 1 |" in table and "| CWE-502 | 1 | 1 | 0 |" in table
+    assert "CWE-020" not in table  # no mode left it insecure
 
 
 @pytest.mark.model
