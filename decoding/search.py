@@ -33,8 +33,8 @@ from typing import Protocol
 
 import numpy as np
 
+from analysis.syntax import SyntaxTracker
 from decoding.beam import Beam, BeamState
-from decoding.constraint import ConstraintTracker
 from decoding.entropy import EntropyUnit
 from decoding.result import BranchEvent, GenerationResult, GenerationStats, StopReason
 from decoding.selection import Candidate, Proposer, select
@@ -178,7 +178,7 @@ class BeamSearch:
         self._code_prefix = code_prefix
         self._prompt_lines = code_prefix.count("\n")
         self._stats.prompt_tokens = len(prompt_tokens)
-        origin = ConstraintTracker()
+        origin = SyntaxTracker()
         origin.feed(code_prefix)
         self._model.decode_prompt(prompt_tokens, seq_id=0)
         self._active = [Beam(self._new_beam_id(), 0, list(prompt_tokens), len(prompt_tokens), origin)]

@@ -1,4 +1,4 @@
-"""ConstraintTracker on a table of tricky Python fragments."""
+"""SyntaxTracker on a table of tricky Python fragments."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from decoding.constraint import ConstraintTracker
+from analysis.syntax import SyntaxTracker
 
 
-def fed(text: str, *, chunk: int = 0) -> tuple[ConstraintTracker, list[int]]:
+def fed(text: str, *, chunk: int = 0) -> tuple[SyntaxTracker, list[int]]:
     """Feed ``text`` whole or in chunks of ``chunk`` characters; return tracker and boundaries."""
-    tracker = ConstraintTracker()
+    tracker = SyntaxTracker()
     pieces = [text] if chunk == 0 else [text[i : i + chunk] for i in range(0, len(text), chunk)]
     found = [b.offset for piece in pieces for b in tracker.feed(piece)]
     return tracker, found

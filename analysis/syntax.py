@@ -1,10 +1,11 @@
-"""Incremental Python syntax state: where a beam's text stands, character by character.
+"""Incremental Python syntax state: where a text stands, character by character.
 
 The tracker follows bracket depth, strings (single, double, triple-quoted,
 raw, f-strings with nested replacement fields, escapes) and comments, and
 reports *boundaries*: a newline outside brackets, strings and comments (a
 statement has ended).
-It never raises, whatever text it is fed, and clones cheaply per beam.
+It never raises, whatever text it is fed, and clones cheaply (one per beam
+while decoding).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class _Field:
 
 
 @dataclass
-class ConstraintTracker:
+class SyntaxTracker:
     """Incremental syntax state of Python text; ``feed`` returns the boundaries crossed."""
 
     depth: int = 0
@@ -76,7 +77,7 @@ class ConstraintTracker:
             and self._quote_run == 0
         )
 
-    def clone(self) -> ConstraintTracker:
+    def clone(self) -> SyntaxTracker:
         """An independent copy that can be fed separately."""
         return copy.deepcopy(self)
 
