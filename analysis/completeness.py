@@ -10,7 +10,8 @@ Rules (ids are stable; a penalty of 1.0 sets the score to 0):
 id      name                        severity  penalty  reported for
 ======  ==========================  ========  =======  ==========================================
 CP001   syntax-error                ERROR     1.0      code that does not parse
-CP002   unbalanced                  ERROR     1.0      a bracket or string left open at the end
+CP002   unbalanced                  ERROR     1.0      a bracket, string or backslash-continued
+                                                       line left open at the end
 CP003   incomplete-last-statement   ERROR     1.0      a syntax error in the last statement
 CP004   stopped-on-max-tokens       ERROR     0.0      the generator stopped on its token limit
 CP101   placeholder-comment         WARNING   0.3      a TODO / FIXME / XXX / "your code here" comment
@@ -46,6 +47,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from analysis.findings import Finding, Severity
+from analysis.syntax import unclosed
 from config.errors import UserError
 
 TOOL = "completeness"
@@ -176,24 +178,13 @@ def _last_code_line(code: str) -> int:
 
 def _syntax_finding(code: str, error: SyntaxError) -> Finding:
     line, col = error.lineno or 0, error.offset or 0
-    if _left_open(code):
-        return _finding(UNBALANCED, line, col, f"a bracket or string is left open: {error.msg}")
+    if unclosed(code):
+        return _finding(UNBALANCED, line, col,
+                        f"a bracket, string or continued line is left open: {error.msg}")
     if line >= _last_code_line(code):
         return _finding(INCOMPLETE_LAST_STATEMENT, line, col,
                         f"the last statement is incomplete: {error.msg}")
     return _finding(SYNTAX_ERROR, line, col, f"syntax error: {error.msg}")
-
-
-def _left_open(code: str) -> bool:
-    """Whether the tokenizer reaches the end inside a bracket or a multi-line string."""
-    try:
-        for _ in tokenize.generate_tokens(io.StringIO(code).readline):
-            pass
-    except tokenize.TokenError:
-        return True
-    except (SyntaxError, ValueError):
-        return False
-    return False
 
 
 # --- placeholders ------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from decoding.constraint import Boundary, ConstraintTracker
+from analysis.syntax import Boundary, SyntaxTracker
 from decoding.result import StopReason
 from decoding.text import IncrementalText
 
@@ -46,8 +46,8 @@ class Beam:
     seq_id: int
     tokens: list[int]
     prompt_len: int
-    origin: ConstraintTracker
-    tracker: ConstraintTracker = field(init=False)
+    origin: SyntaxTracker
+    tracker: SyntaxTracker = field(init=False)
     text: IncrementalText = field(default_factory=IncrementalText)
     log_prob: float = 0.0
     sec_penalty: float = 0.0

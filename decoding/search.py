@@ -33,8 +33,8 @@ from typing import Protocol
 
 import numpy as np
 
+from analysis.syntax import SyntaxTracker
 from decoding.beam import Beam, BeamState
-from decoding.constraint import ConstraintTracker
 from decoding.entropy import EntropyUnit
 from decoding.result import BranchEvent, GenerationResult, GenerationStats, StopReason
 from decoding.selection import Candidate, Proposer, select
@@ -105,7 +105,23 @@ class SecurityHook(Protocol):
 
 @dataclass(frozen=True)
 class SearchConfig:
-    """Everything one search run needs, resolved (the threshold is a number here)."""
+    """Everything one search run needs, resolved (the threshold is a number here).
+
+    The defaults are a plain search with no product policy, for callers that
+    set only what they need: no stop sequences and no top-level stop, no
+    commit lookahead, no security weight. They are deliberately not derived
+    from the settings: the search's tests and the generator's calibration
+    probe (one greedy beam run to its token limit, ``Generator._calibrate``)
+    rely on them, and the tests must not change when the product is retuned
+    (a wider default beam would exceed their toy model's sequences). The
+    product's defaults live in ``config.settings`` (``DecodingSettings``,
+    ``SabsSettings``, ``ModelSettings.seed``), and ``Generator`` passes every
+    one of them for each search it runs, so none of these defaults reaches a
+    generation (only the probe). Several coincide with the settings' today;
+    the threshold does not (2.0 nats here, the settings' value before
+    measurement set 1.0). ``collapse_*`` and ``max_backtracks`` have no
+    setting: they are the search's own.
+    """
 
     max_tokens: int = 256
     temperature: float = 0.0
@@ -178,7 +194,7 @@ class BeamSearch:
         self._code_prefix = code_prefix
         self._prompt_lines = code_prefix.count("\n")
         self._stats.prompt_tokens = len(prompt_tokens)
-        origin = ConstraintTracker()
+        origin = SyntaxTracker()
         origin.feed(code_prefix)
         self._model.decode_prompt(prompt_tokens, seq_id=0)
         self._active = [Beam(self._new_beam_id(), 0, list(prompt_tokens), len(prompt_tokens), origin)]

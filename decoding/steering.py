@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from decoding.constraint import ConstraintTracker
+from analysis.syntax import SyntaxTracker
 
 _DOTTED = re.compile(r"[A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)*")
 _LAST_PART = re.compile(r"[A-Za-z_]\w*$")
@@ -23,7 +23,7 @@ def statement_start(code: str, line: int) -> int:
     outside brackets, strings and comments (a multi-line call flagged on its
     last line is rewound to where the call's statement began).
     """
-    tracker = ConstraintTracker()
+    tracker = SyntaxTracker()
     offset = 0
     start = 0
     for number, text in enumerate(code.splitlines(keepends=True), start=1):

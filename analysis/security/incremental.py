@@ -5,11 +5,14 @@ Three parse states:
 * ``PARSE_OK``: the code parses; its issues are final for this text.
 * ``PARSE_INCOMPLETE``: the syntax error is at the end, so more text could
   still fix it. The rule: the error is reported on or after the last
-  non-blank line, or it is one that only the end of input can reveal (an
-  unclosed bracket, an unterminated triple-quoted string, an unexpected
-  EOF). The longest prefix that ends at a statement boundary (a line end
-  outside brackets and strings) and parses is analysed instead, so a dangerous
-  statement already complete is still caught. Being unfinished costs nothing.
+  non-blank line, or where the innermost bracket or string that the code
+  leaves open begins (Python blames an unclosed one there, however early;
+  :func:`analysis.syntax.unclosed` says what is open). An error of another
+  kind that Python happens to report at that very bracket (``if x:`` then
+  ``(a,`` unindented) counts as unfinished too. The longest prefix that ends
+  at a statement boundary (a line end outside brackets and strings) and
+  parses is analysed instead, so a dangerous statement already complete is
+  still caught. Being unfinished costs nothing.
 * ``PARSE_INVALID``: an error before the last line: no continuation can fix
   it. No issues are reported and the penalty is a fixed 2.0.
 """
@@ -27,6 +30,7 @@ from analysis.findings import Severity
 from analysis.security.issue import SecurityIssue
 from analysis.security.policy import DEFAULT_POLICY, Policy
 from analysis.security.scanner import scan_tree
+from analysis.syntax import unclosed
 
 SEVERITY_WEIGHTS: dict[Severity, float] = {
     Severity.CRITICAL: 10.0,
@@ -37,8 +41,6 @@ SEVERITY_WEIGHTS: dict[Severity, float] = {
 INVALID_PENALTY = 2.0
 MAX_PREFIX_ATTEMPTS = 12
 LINE_ATTEMPTS = 3
-
-_END_OF_INPUT_ERRORS = ("was never closed", "unterminated triple-quoted", "unexpected EOF")
 
 
 class ParseState(enum.Enum):
@@ -134,11 +136,9 @@ def _analyze(code: str, policy: Policy) -> IncrementalResult:
 
 def _error_at_end(code: str, error: SyntaxError) -> bool:
     """True when more text could still repair ``error`` (see the module docstring)."""
-    message = error.msg or ""
-    if any(phrase in message for phrase in _END_OF_INPUT_ERRORS):
+    if error.lineno is None or error.lineno >= len(code.rstrip().splitlines()):
         return True
-    last_line = len(code.rstrip().splitlines())
-    return error.lineno is None or error.lineno >= last_line
+    return (error.lineno, (error.offset or 0) - 1) == unclosed(code).innermost
 
 
 def _statement_ends(code: str) -> list[int]:

@@ -4,10 +4,13 @@
   path itself; no weights travel through Ray's object store) and runs whole
   tasks through the same graph as a single run. It reads the episode store
   for examples but never writes it: it returns each episode to the driver.
-- ``driver``: starts (or joins) Ray, hands tasks to idle workers, retries a
-  task whose worker died on another worker, and commits the returned
-  episodes itself, so the store has one writer.
-- ``view``: the batch's progress line and its summary table.
+- ``driver``: prepares the batch, runs the loop that hands tasks to workers,
+  and commits the returned episodes itself, so the store has one writer.
+- ``session``: starts (or joins) Ray and sizes the workers to it.
+- ``scheduler``: which idle worker runs which task; a task whose worker died
+  goes to another worker, and a new worker replaces the dead one.
+- ``tasks``: the batch's tasks, what became of each, the batch's timings.
+- ``view``: the batch's progress lines and its summary.
 
 A task's id, which is also its episode's id, is derived from the task, its
 stub and the settings (not from the worker count), so a task is stored once

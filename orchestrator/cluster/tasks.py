@@ -1,6 +1,7 @@
 """A batch's tasks on Ray and what became of each, and the batch's timings.
 
-The driver (``driver``) fills these in; the view (``view``) prints them.
+The driver and its scheduler (``driver``, ``scheduler``) fill these in; the
+view (``view``) prints them.
 """
 
 from __future__ import annotations

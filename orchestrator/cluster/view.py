@@ -1,4 +1,4 @@
-"""What a person sees of a batch: one line per event on stderr, a live count, a summary table.
+"""What a person sees of a batch: one line per event on stderr, a live count, a summary.
 
 On a terminal a live line under the log shows done / failed / running /
 queued and the ETA; without one the same count ends every "done" line, so a
@@ -8,6 +8,7 @@ printed literally.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -20,7 +21,8 @@ from rich.text import Text
 from finetune.render import add_literal_row, literal_table
 
 if TYPE_CHECKING:
-    from orchestrator.cluster.tasks import BatchTask
+    from orchestrator.cluster.tasks import BatchStats, BatchTask
+    from orchestrator.command import CommandContext
 
 
 def duration(seconds: float) -> str:
@@ -150,3 +152,32 @@ def summary_table(tasks: Sequence[BatchTask]) -> Table:
                 task.task_id,
             )
     return table
+
+
+def print_summary(tasks: Sequence[BatchTask], stats: BatchStats, ctx: CommandContext) -> None:
+    """The summary table and a line of counts, or the ``--json`` document."""
+    counts: dict[str, int] = {}
+    for task in tasks:
+        key = "already stored" if task.previous is not None else task.status
+        counts[key] = counts.get(key, 0) + 1
+    if ctx.json_output:
+        document = {
+            "tasks": [t.to_dict() for t in tasks],
+            "counts": counts,
+            "batch": stats.to_dict(),
+        }
+        ctx.console.print_json(json.dumps(document, ensure_ascii=False))
+        return
+    ctx.console.print(summary_table(tasks))
+    figures = stats.to_dict()
+    rate = figures["tasks_per_minute"]
+    ctx.console.print(
+        f"{len(tasks)} task(s): "
+        + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        + (
+            f" · {stats.workers} worker(s) x {stats.threads_per_worker} thread(s) on "
+            f"{stats.cluster} Ray · {rate:.2f} tasks/min"
+            if rate is not None
+            else ""
+        )
+    )

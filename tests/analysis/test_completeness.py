@@ -127,6 +127,12 @@ TABLE: list[tuple[str, str, list[str], float]] = [
     ("trailing incomplete expression", "y = 1\nz = y +\n", ["CP003"], 0.0),
     ("trailing block header", "def f(x):\n    if x:\n", ["CP003"], 0.0),
     ("trailing signature with a comment after it", "def f(x):\n    # compute\n", ["CP003"], 0.0),
+    # what is left open is what the syntax tracker says (analysis.syntax.unclosed)
+    ("unclosed single-quoted string at the end", 'x = "abc', ["CP002"], 0.0),
+    ("backslash continuation at the end", "total = a + \\", ["CP002"], 0.0),
+    ("open bracket after a bad dedent", "def f():\n        x = 1\n    y = (\n", ["CP002"], 0.0),
+    ("stray closing bracket in the middle", "x = 1)\ny = 2\n", ["CP001"], 0.0),
+    ("mismatched bracket in the middle", "x = [1, (2, 3]\ny = 2\n", ["CP001"], 0.0),
 ]
 
 

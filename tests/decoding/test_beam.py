@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from analysis.syntax import SyntaxTracker
 from decoding.beam import Beam
-from decoding.constraint import ConstraintTracker
 
 
 def new_beam(prompt: list[int] | None = None) -> Beam:
@@ -15,7 +15,7 @@ def new_beam(prompt: list[int] | None = None) -> Beam:
         seq_id=0,
         tokens=list(tokens),
         prompt_len=len(tokens),
-        origin=ConstraintTracker(),
+        origin=SyntaxTracker(),
     )
 
 
@@ -72,7 +72,7 @@ def test_truncate_restores_tokens_score_text_and_syntax_state() -> None:
 
 
 def test_truncate_keeps_the_syntax_state_of_the_code_prefix() -> None:
-    origin = ConstraintTracker()
+    origin = SyntaxTracker()
     origin.feed("s = (")
     beam = Beam(beam_id=0, seq_id=0, tokens=[1], prompt_len=1, origin=origin)
     beam.append(10, 0.0, b"1,")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from analysis.syntax import SyntaxTracker
 from decoding.beam import Beam
-from decoding.constraint import ConstraintTracker
 from decoding.stops import stop_sequence_at, top_level_end
 
 
 def line_starts(text: str) -> list[int]:
     """The top-level line starts the beam's tracker reports for ``text``."""
-    beam = Beam(beam_id=0, seq_id=0, tokens=[0], prompt_len=1, origin=ConstraintTracker())
+    beam = Beam(beam_id=0, seq_id=0, tokens=[0], prompt_len=1, origin=SyntaxTracker())
     for char in text:
         beam.append(1, 0.0, char.encode())
     return beam.line_starts

@@ -137,3 +137,28 @@ def test_unfinished_statement_spanning_many_lines_falls_back_to_statement_ends()
         ParseState.PARSE_INCOMPLETE,
         ["SC101"],
     )
+
+
+def test_error_blamed_on_a_bracket_left_open_lines_before_the_end_is_incomplete() -> None:
+    result = analyze_incremental("eval(a)\nx = (1,\ny = 2\n")
+    assert (result.parse_state, [i.id for i in result.issues]) == (
+        ParseState.PARSE_INCOMPLETE,
+        ["SC101"],
+    )
+
+
+def test_string_continued_by_a_backslash_newline_is_incomplete() -> None:
+    result = analyze_incremental('eval(a)\nmsg = "first \\\nsecond')
+    assert (result.parse_state, [i.id for i in result.issues]) == (
+        ParseState.PARSE_INCOMPLETE,
+        ["SC101"],
+    )
+
+
+def test_error_before_the_bracket_left_open_is_invalid() -> None:
+    assert analyze_incremental("x = = 1\ny = (").parse_state is ParseState.PARSE_INVALID
+
+
+def test_stray_backslash_before_a_bracket_left_open_is_invalid() -> None:
+    # Python blames the character after the backslash: the bracket, still open at the end
+    assert analyze_incremental("x = a \\(b,\n  c").parse_state is ParseState.PARSE_INVALID

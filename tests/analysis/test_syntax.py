@@ -1,4 +1,4 @@
-"""ConstraintTracker on a table of tricky Python fragments."""
+"""SyntaxTracker on a table of tricky Python fragments."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from decoding.constraint import ConstraintTracker
+from analysis.syntax import SyntaxTracker, unclosed
 
 
-def fed(text: str, *, chunk: int = 0) -> tuple[ConstraintTracker, list[int]]:
+def fed(text: str, *, chunk: int = 0) -> tuple[SyntaxTracker, list[int]]:
     """Feed ``text`` whole or in chunks of ``chunk`` characters; return tracker and boundaries."""
-    tracker = ConstraintTracker()
+    tracker = SyntaxTracker()
     pieces = [text] if chunk == 0 else [text[i : i + chunk] for i in range(0, len(text), chunk)]
     found = [b.offset for piece in pieces for b in tracker.feed(piece)]
     return tracker, found
@@ -91,3 +91,41 @@ def test_clone_is_independent() -> None:
 def test_never_raises_on_arbitrary_text(text: str) -> None:
     tracker, _ = fed(text, chunk=3)
     assert tracker.depth >= 0
+
+
+# (text, where each bracket and string still open begins, continued)
+UNCLOSED = [
+    ("x = foo(a, [1,", ((1, 7), (1, 11)), False),
+    ('s = rb"""ab\nc', ((1, 4),), False),
+    ('x = "abc', ((1, 4),), False),
+    ('f"{x', ((1, 0),), False),
+    ('msg = "first \\\nsecond', ((1, 6),), False),
+    ("é = (1,\r\n[2,", ((1, 4), (2, 0)), False),
+    ("total = a + \\", (), True),
+    ("total = a + \\\n    ", (), True),
+    ("total = a + \\\n# note", (), False),
+    ("x = (1,\n2)\n", (), False),
+    ("x = 1  # it's (", (), False),
+    ("x = 1)\ny = (", (), False),
+    ("x = [1, (2, 3]\ny = [", (), False),
+    ("x = (a \\ b,\n", (), False),
+]
+
+
+@pytest.mark.parametrize(("text", "starts", "continued"), UNCLOSED)
+def test_unclosed_says_what_the_text_leaves_open(
+    text: str, starts: tuple[tuple[int, int], ...], continued: bool
+) -> None:
+    found = unclosed(text)
+    expected = (starts, continued, bool(starts) or continued)
+    assert (found.starts, found.continued, bool(found)) == expected
+
+
+def test_innermost_is_the_last_start() -> None:
+    assert (unclosed("f(a, [1,").innermost, unclosed("x = 1\n").innermost) == ((1, 5), None)
+
+
+@given(st.text(alphabet="x(){}[]'\"\\#:\n \tf"))
+def test_a_boundary_leaves_nothing_open(text: str) -> None:
+    _, found = fed(text)
+    assert [offset for offset in found if unclosed(text[:offset])] == []

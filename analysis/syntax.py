@@ -1,18 +1,25 @@
-"""Incremental Python syntax state: where a beam's text stands, character by character.
+"""Incremental Python syntax state: where a text stands, character by character.
 
 The tracker follows bracket depth, strings (single, double, triple-quoted,
 raw, f-strings with nested replacement fields, escapes) and comments, and
 reports *boundaries*: a newline outside brackets, strings and comments (a
-statement has ended).
-It never raises, whatever text it is fed, and clones cheaply per beam.
+statement has ended). It also knows whether the text ends *open*, inside a
+bracket, a string or a backslash-continued line that only more text can
+close (:attr:`SyntaxTracker.open_starts`, :func:`unclosed`): the beams'
+boundaries, the completeness checker's "left open" and the security
+verifier's "unfinished" all come from here.
+It never raises, whatever text it is fed, and clones cheaply (one per beam
+while decoding).
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 
 _STRING_PREFIX_LETTERS = frozenset("rRbBuUfFtT")
+_LINE_END = re.compile(r"\r\n?|\n")
 _OPEN = "([{"
 _CLOSE = ")]}"
 
@@ -25,6 +32,7 @@ class Boundary:
 
 @dataclass
 class _String:
+    start: int  # offset of its opening quote
     quote: str
     triple: bool
     formatted: bool
@@ -41,24 +49,58 @@ class _Field:
 
 
 @dataclass
-class ConstraintTracker:
+class SyntaxTracker:
     """Incremental syntax state of Python text; ``feed`` returns the boundaries crossed."""
 
-    depth: int = 0
     in_comment: bool = False
     at_statement_start: bool = True
+    _openers: list[tuple[int, str]] = field(default_factory=list)  # brackets open: offset, char
+    _broken: bool = False  # a stray closing bracket or backslash seen: nothing counts as open
     _stack: list[_String | _Field] = field(default_factory=list)
     _word: str = ""
     _quote_run: int = 0
     _quote_char: str = ""
     _quote_prefix: str = ""
+    _quote_start: int = 0
     _continuation: bool = False
+    _continued: bool = False  # a line continuation with only blanks after it
     _fed: int = 0
+
+    @property
+    def depth(self) -> int:
+        """Brackets open (a stray closing bracket closes nothing)."""
+        return len(self._openers)
 
     @property
     def in_string(self) -> bool:
         """Whether the text so far ends inside a string literal (or an f-string field)."""
         return bool(self._stack) or self._quote_run == 1
+
+    @property
+    def open_starts(self) -> list[int]:
+        """Where each bracket and string the text ends inside begins, outermost first.
+
+        Offsets into everything fed; empty when the text ends outside them,
+        and once the text has a stray closing bracket (one that closes no
+        bracket, or one of another kind) or a stray backslash (one not
+        followed by a newline): Python's syntax error is there, and no text
+        that follows can repair it.
+        """
+        if self._broken:
+            return []
+        starts = [offset for offset, _ in self._openers]
+        starts += [item.start for item in self._stack if isinstance(item, _String)]
+        if self._quote_run == 1:
+            starts.append(self._quote_start)
+        return sorted(starts)
+
+    @property
+    def continued(self) -> bool:
+        """Whether the text ends on a backslash that continues its line (blanks may follow).
+
+        False once the text has a stray bracket or backslash, as for :attr:`open_starts`.
+        """
+        return self._continued and not self._broken
 
     @property
     def fed(self) -> int:
@@ -76,7 +118,7 @@ class ConstraintTracker:
             and self._quote_run == 0
         )
 
-    def clone(self) -> ConstraintTracker:
+    def clone(self) -> SyntaxTracker:
         """An independent copy that can be fed separately."""
         return copy.deepcopy(self)
 
@@ -115,7 +157,7 @@ class ConstraintTracker:
 
     def _open_string(self, *, triple: bool) -> None:
         formatted = any(letter in "fFtT" for letter in self._quote_prefix)
-        self._stack.append(_String(self._quote_char, triple, formatted))
+        self._stack.append(_String(self._quote_start, self._quote_char, triple, formatted))
         self._quote_run = 0
 
     def _string_char(self, string: _String, char: str, found: list[Boundary]) -> None:
@@ -153,6 +195,7 @@ class ConstraintTracker:
         if char in "\"'":
             self._quote_char = char
             self._quote_prefix = ""
+            self._quote_start = self._fed - 1
             self._quote_run = 1
             return
         if char in _OPEN:
@@ -172,6 +215,11 @@ class ConstraintTracker:
                 self.in_comment = False
                 self._newline(found)
             return
+        if self._continuation and char != "\n":
+            self._broken = True  # a backslash followed by anything but a newline
+            self._continued = False
+        elif char not in " \t\f\n":
+            self._continued = False  # the continued line has begun
         if char.isalnum() or char == "_":
             self._word += char
             self._continuation = False
@@ -180,6 +228,7 @@ class ConstraintTracker:
         if char in "\"'":
             self._quote_char = char
             self._quote_prefix = word if set(word) <= _STRING_PREFIX_LETTERS else ""
+            self._quote_start = self._fed - 1 - len(self._quote_prefix)
             self._quote_run = 1
             self.at_statement_start = False
             return
@@ -190,15 +239,19 @@ class ConstraintTracker:
             return
         if char == "\\":
             self._continuation = True
+            self._continued = True
             return
         self._continuation = False
         if char == "#":
             self.in_comment = True
         elif char in _OPEN:
-            self.depth += 1
+            self._openers.append((self._fed - 1, char))
             self.at_statement_start = False
         elif char in _CLOSE:
-            self.depth = max(self.depth - 1, 0)
+            if not self._openers or _OPEN.index(self._openers[-1][1]) != _CLOSE.index(char):
+                self._broken = True
+            if self._openers:
+                self._openers.pop()
         elif char == ";" and self.depth == 0:
             self.at_statement_start = True
         elif not char.isspace():
@@ -208,6 +261,45 @@ class ConstraintTracker:
         if self._continuation:
             self._continuation = False
             return
+        self._continued = False
         if self.depth == 0 and not self._stack:
             found.append(Boundary(self._fed))
             self.at_statement_start = True
+
+
+@dataclass(frozen=True)
+class Unclosed:
+    """What a text leaves open at its end, which only more text can close; falsy if nothing.
+
+    ``starts``: where each bracket and string still open begins, outermost
+    first, as (1-based line, 0-based column) the way Python counts them
+    (lines end at ``\\n``, ``\\r\\n`` or ``\\r``), so they compare with a
+    ``SyntaxError``'s ``lineno`` and ``offset - 1``; ``continued``: the text
+    ends on a backslash-continued line. A text with a stray closing bracket
+    or backslash leaves nothing open (see :attr:`SyntaxTracker.open_starts`).
+    """
+
+    starts: tuple[tuple[int, int], ...] = ()
+    continued: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.starts) or self.continued
+
+    @property
+    def innermost(self) -> tuple[int, int] | None:
+        """Where the innermost bracket or string still open begins (Python blames that one)."""
+        return self.starts[-1] if self.starts else None
+
+
+def unclosed(code: str) -> Unclosed:
+    """What ``code`` leaves open at its end, as its :class:`SyntaxTracker` sees it."""
+    tracker = SyntaxTracker()
+    tracker.feed(code)
+    starts = tuple(_position(code, offset) for offset in tracker.open_starts)
+    return Unclosed(starts, tracker.continued)
+
+
+def _position(code: str, offset: int) -> tuple[int, int]:
+    before = code[:offset]
+    line_start = max(before.rfind("\n"), before.rfind("\r")) + 1
+    return len(_LINE_END.findall(before)) + 1, offset - line_start
