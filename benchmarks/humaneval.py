@@ -113,6 +113,7 @@ def run_one(
     progress: Progress,
     config_file: Path | None = None,
     budget_tokens: int = 0,
+    cached_only: bool = False,
 ) -> list[dict[str, Any]]:
     """Every problem's record for ``run``, from the cache where possible.
 
@@ -151,6 +152,7 @@ def run_one(
         work=lambda completer, p: solve(completer, p, mode=run.mode, limits=limits),
         progress=progress,
         label=run.label,
+        cached_only=cached_only,
     )
 
 
@@ -298,6 +300,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-tokens", type=int, help="tokens per completion (default: settings)")
     parser.add_argument("--sweep", help='entropy thresholds for the beams mode, e.g. "0.5,1,2,auto"')
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per test run")
+    parser.add_argument("--cached-only", action="store_true",
+                        help="compute nothing: report the problems already finished")
     parser.add_argument("--budget", type=int,
                         help="tokens per problem for the samples mode (default: the loop's mean)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the results")
@@ -332,6 +336,8 @@ def _run(args: argparse.Namespace) -> int:
     with progress_bar(quiet=args.quiet) as progress:
         for run in runs:
             if run.mode == "samples" and not budget:
+                if args.cached_only and not records.get("loop"):
+                    continue  # no loop records yet, so no budget to look the samples up by
                 budget = budget_of(records.get("loop", []))
             records[run.label] = run_one(
                 run,
@@ -343,13 +349,20 @@ def _run(args: argparse.Namespace) -> int:
                 progress=progress,
                 config_file=args.config,
                 budget_tokens=budget,
+                cached_only=args.cached_only,
             )
+    runs = [run for run in runs if records.get(run.label)]
+    records = {run.label: records[run.label] for run in runs}
+    if not runs:
+        raise UserError("no finished problems to report")
     summaries = [
         summarise_mode(str(run.threshold) if args.sweep else run.label, records[run.label])
         for run in runs
     ]
     which = "all" if args.limit is None else "first"
     title = f"HumanEval, {which} {len(problems)} problems, {model_file.name}"
+    if args.cached_only:
+        title += " (finished problems only: see n per mode)"
     table = modes_table(summaries, first=first) + "\n" + failures_table(summaries, first=first)
     extra_analysis: dict[str, Any] = {}
     if "loop" in records:

@@ -153,6 +153,7 @@ def run_mode(
     max_tokens: int | None,
     cache_root: Path,
     progress: Progress,
+    cached_only: bool = False,
 ) -> list[dict[str, Any]]:
     """Every prompt's record for ``mode``, from the cache where possible."""
     settings = benchmark_settings(
@@ -174,6 +175,7 @@ def run_mode(
         work=lambda completer, p: solve(completer, p, mode=mode, policy=policy),
         progress=progress,
         label=f"securityeval {mode}",
+        cached_only=cached_only,
     )
 
 
@@ -240,6 +242,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-tokens", type=int, help="tokens per completion (default: settings)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the results")
     parser.add_argument("--cache", type=Path, default=CACHE, help="folder of finished problems")
+    parser.add_argument("--cached-only", action="store_true",
+                        help="compute nothing: report the prompts already finished")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
@@ -255,7 +259,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         for mode in modes:
             records[mode] = run_mode(mode, prompts, model_file=model_file,
                                      max_tokens=args.max_tokens, cache_root=args.cache,
-                                     progress=progress)
+                                     progress=progress, cached_only=args.cached_only)
+    modes = [mode for mode in modes if records[mode]]
+    records = {mode: records[mode] for mode in modes}
+    if not modes:
+        print("error: no finished prompts to report", file=sys.stderr)
+        return 2
     summaries = [summarise(mode, records[mode]) for mode in modes]
     comparison, analysis = compare_modes(records, reference=modes[0], key="id",
                                          outcome="bandit_insecure_completion")
@@ -263,6 +272,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             + cwe_table(records) + "\n" + comparison)
     which = "all" if args.limit is None else "first"
     title = f"SecurityEval, {which} {len(prompts)} prompts, {model_file.name}"
+    if args.cached_only:
+        title += " (finished prompts only: see prompts per mode)"
     write_json(args.out / "securityeval.json", {
         "benchmark": "securityeval",
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -145,21 +145,22 @@ def _percent_top(summaries: Sequence[ModeSummary]) -> float:
 
 
 def plot_modes(path: Path, summaries: Sequence[ModeSummary], *, title: str) -> None:
-    """A PNG with two bar charts side by side: pass@1 and output tokens/s per mode."""
+    """A PNG with two bar charts side by side: pass@1 and seconds per problem, per mode
+    (each bar labelled with the problems it covers)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    names = [s.mode for s in summaries]
+    names = [f"{s.mode}\n(n={s.problems})" for s in summaries]
     figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6))
     left.bar(names, [100 * s.pass_at_1 for s in summaries], color="#4c72b0")
     left.set_ylim(0, _percent_top(summaries))
     left.set_ylabel("pass@1 (%)")
     left.set_title("pass@1")
-    right.bar(names, [s.tokens_per_s for s in summaries], color="#dd8452")
-    right.set_ylabel("output tokens / s")
-    right.set_title("speed")
+    right.bar(names, [s.seconds_per_problem for s in summaries], color="#dd8452")
+    right.set_ylabel("seconds / problem")
+    right.set_title("time")
     figure.suptitle(title)
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)

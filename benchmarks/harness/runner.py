@@ -50,10 +50,12 @@ def run_cached(
     work: Callable[[Worker, Item], dict[str, Any]],
     progress: Progress,
     label: str,
+    cached_only: bool = False,
 ) -> list[dict[str, Any]]:
     """One record per item, in order: from the cache, or computed by ``work`` and cached.
 
-    The worker (a loaded model) is opened only if some item is not cached yet.
+    The worker (a loaded model) is opened only if some item is not cached yet;
+    ``cached_only`` computes nothing and returns the records of the cached items.
     """
     records: list[dict[str, Any]] = []
     task = progress.add_task(label, total=len(items))
@@ -62,6 +64,9 @@ def run_cached(
         for item in items:
             key = item_id(item)
             record = cache.get(key)
+            if record is None and cached_only:
+                progress.advance(task)
+                continue
             if record is None:
                 if worker is None:
                     worker = stack.enter_context(open_worker())

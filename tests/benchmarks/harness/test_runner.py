@@ -30,7 +30,9 @@ class CountingWorker:
         return {"item": item, "passed": item.endswith("0")}
 
 
-def _run(items: list[str], cache: ResultCache, worker: CountingWorker) -> list[dict[str, Any]]:
+def _run(
+    items: list[str], cache: ResultCache, worker: CountingWorker, *, cached_only: bool = False
+) -> list[dict[str, Any]]:
     with progress_bar(quiet=True) as progress:
         return run_cached(
             items,
@@ -40,6 +42,7 @@ def _run(items: list[str], cache: ResultCache, worker: CountingWorker) -> list[d
             work=worker.work,
             progress=progress,
             label="test",
+            cached_only=cached_only,
         )
 
 
@@ -78,3 +81,11 @@ def test_an_interrupted_run_keeps_what_it_finished(tmp_path: Path) -> None:
         _run(["p0", "p1"], _cache(tmp_path), Failing())
     assert _cache(tmp_path).get("p0") is not None
     assert _cache(tmp_path).get("p1") is None
+
+
+def test_a_cached_only_run_reports_the_finished_items_and_computes_nothing(tmp_path: Path) -> None:
+    _run(["p1"], _cache(tmp_path), CountingWorker())
+    worker = CountingWorker()
+    records = _run(["p0", "p1", "p2"], _cache(tmp_path), worker, cached_only=True)
+    assert [r["item"] for r in records] == ["p1"]
+    assert (worker.opened, worker.done) == (0, [])
