@@ -5,10 +5,12 @@ For each live beam that ends a statement the search asks
 all (budget, tokens since the last check, syntactic boundary), runs the
 incremental security verifier on the beam's code, and charges the beam only for
 issues it has not been charged for before; issues on the prompt's own lines are
-never charged. A new issue at or above the unsafe severity names the line the
-search rewinds the beam to (the statement is then re-decoded with its first
-token banned). Every analysed check is appended to a JSONL decision log when
-one is configured.
+never charged. A new issue at or above the unsafe severity names where the
+search rewinds the beam to (the token that chose the construct is then banned
+there). So does a new syntax error in the completion that no continuation can
+fix: a ban must not buy safety with code that does not parse (the model would
+otherwise write ``pickle loads(...)`` once ``.loads`` is banned). Every analysed
+check is appended to a JSONL decision log when one is configured.
 """
 
 from __future__ import annotations
@@ -108,6 +110,7 @@ class SecurityAction(enum.Enum):
     NO_ISSUES = "no_issues"
     SOFT_PENALTY = "soft_penalty"
     UNSAFE = "unsafe"
+    INVALID = "invalid"  # a new syntax error in the completion: steered like UNSAFE
 
 
 _SKIPS = frozenset(
@@ -123,8 +126,9 @@ class SecurityDecision:
     this check; ``penalty_delta`` their weight (plus a fixed charge the first
     time the code is found invalid); ``penalty_total`` the beam's charge so far.
     ``parse_state`` is ``None`` when the verifier was not run. ``unsafe_line``
-    is the first line (1-based, in the code checked) of a new unsafe issue and
-    ``unsafe_col`` the column (1-based) where the first issue on it starts.
+    is the first line (1-based, in the code checked) of a new unsafe issue, or
+    else of a new syntax error in the completion, and ``unsafe_col`` the column
+    (1-based, UTF-8 bytes) where that issue or error starts.
     """
 
     action: SecurityAction
@@ -151,6 +155,7 @@ class SabsCounters:
     cache_hits: int = 0
     soft_penalties: int = 0
     unsafe: int = 0  # checks that found an unsafe statement
+    invalid: int = 0  # checks that found a new syntax error in the completion
     skips: dict[str, int] = field(default_factory=dict)
 
     def add(self, other: SabsCounters) -> None:
@@ -159,6 +164,7 @@ class SabsCounters:
         self.cache_hits += other.cache_hits
         self.soft_penalties += other.soft_penalties
         self.unsafe += other.unsafe
+        self.invalid += other.invalid
         for name, count in other.skips.items():
             self.skips[name] = self.skips.get(name, 0) + count
 
@@ -170,6 +176,7 @@ class SabsCounters:
             "cache_hits": self.cache_hits,
             "soft_penalties": self.soft_penalties,
             "unsafe": self.unsafe,
+            "invalid": self.invalid,
             "skips": dict(self.skips),
         }
 
@@ -244,19 +251,24 @@ class SecurityController:
         charged = dict(charge.charged)
         for issue in new_issues:
             charged[_key(issue, shift)] = SEVERITY_WEIGHTS[issue.severity]
+        broken = None  # a syntax error this check is the first to find, in the completion
         if result.parse_state is ParseState.PARSE_INVALID and _INVALID_KEY not in charged:
             charged[_INVALID_KEY] = INVALID_PENALTY
+            if result.error_at is not None and result.error_at[0] + shift > prompt_lines:
+                broken = (result.error_at[0] + shift, result.error_at[1])
         delta = sum(charged.values()) - charge.total
         charge = _BeamCharge(gen_id, charged)
         self._beams[beam_id] = charge
 
         unsafe = sorted((i.line + shift, i.col) for i in new_issues if self.config.is_unsafe(i))
-        unsafe_line, unsafe_col = unsafe[0] if unsafe else (None, None)
-        action = self._action(unsafe_line is not None, delta, result.parse_state)
+        unsafe_line, unsafe_col = unsafe[0] if unsafe else broken or (None, None)
+        action = self._action(bool(unsafe), broken is not None, delta, result.parse_state)
         if action is SecurityAction.SOFT_PENALTY:
             stats.soft_penalties += 1
         elif action is SecurityAction.UNSAFE:
             stats.unsafe += 1
+        elif action is SecurityAction.INVALID:
+            stats.invalid += 1
         decision = SecurityDecision(
             action=action,
             parse_state=result.parse_state,
@@ -330,9 +342,13 @@ class SecurityController:
         return None
 
     @staticmethod
-    def _action(unsafe: bool, delta: float, parse_state: ParseState) -> SecurityAction:
+    def _action(
+        unsafe: bool, broken: bool, delta: float, parse_state: ParseState
+    ) -> SecurityAction:
         if unsafe:
             return SecurityAction.UNSAFE
+        if broken:
+            return SecurityAction.INVALID
         if delta > 0:
             return SecurityAction.SOFT_PENALTY
         if parse_state is ParseState.PARSE_INCOMPLETE:

@@ -58,6 +58,7 @@ class IncrementalResult:
     parse_state: ParseState
     issues: tuple[SecurityIssue, ...]
     sec_penalty: float
+    error_at: tuple[int, int] | None = None  # an invalid parse's error: line, UTF-8 byte column
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,9 @@ def _analyze(code: str, policy: Policy) -> IncrementalResult:
         tree = ast.parse(code)
     except SyntaxError as error:
         if not _error_at_end(code, error):
-            return IncrementalResult(ParseState.PARSE_INVALID, (), INVALID_PENALTY)
+            return IncrementalResult(
+                ParseState.PARSE_INVALID, (), INVALID_PENALTY, _error_position(code, error)
+            )
         prefix = _longest_parsing_prefix(code, error.lineno)
         issues = tuple(scan_tree(prefix, policy)) if prefix is not None else ()
         return IncrementalResult(ParseState.PARSE_INCOMPLETE, issues, penalty(issues))
@@ -132,6 +135,16 @@ def _analyze(code: str, policy: Policy) -> IncrementalResult:
         return IncrementalResult(ParseState.PARSE_INVALID, (), INVALID_PENALTY)
     issues = tuple(scan_tree(tree, policy))
     return IncrementalResult(ParseState.PARSE_OK, issues, penalty(issues))
+
+
+def _error_position(code: str, error: SyntaxError) -> tuple[int, int] | None:
+    """Where ``error`` is, as issues give it: 1-based line and 1-based UTF-8 byte column."""
+    if error.lineno is None:
+        return None
+    lines = code.splitlines()
+    text = lines[error.lineno - 1] if 0 < error.lineno <= len(lines) else ""
+    before = text[: max((error.offset or 1) - 1, 0)]
+    return error.lineno, len(before.encode("utf-8")) + 1
 
 
 def _error_at_end(code: str, error: SyntaxError) -> bool:

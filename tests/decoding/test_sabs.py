@@ -142,6 +142,31 @@ def test_invalid_code_is_charged_two_once() -> None:
     )
 
 
+BROKEN = "import pickle\n\n\ndef load(d):\n    x = pickle loads(d)\n    return x\n"
+
+
+def test_a_new_syntax_error_in_the_completion_steers_to_where_python_found_it() -> None:
+    decision = _check(SecurityController(), BROKEN, prompt_lines=4)
+    assert (decision.action, decision.unsafe_line, decision.unsafe_col) == (
+        SecurityAction.INVALID, 5, 16)  # `loads`: what made the statement unparseable
+
+
+def test_a_syntax_error_steers_once_until_a_rewind_drops_it() -> None:
+    controller = SecurityController()
+    first = _check(controller, BROKEN, prompt_lines=4)
+    again = _check(controller, BROKEN + "y = 1\n", prompt_lines=4)
+    controller.rewind("g1", 0, 5)
+    after_rewind = _check(controller, BROKEN, prompt_lines=4)
+    assert [d.action for d in (first, again, after_rewind)] == [
+        SecurityAction.INVALID, SecurityAction.NO_ISSUES, SecurityAction.INVALID]
+    assert controller.stats("g1").invalid == 2
+
+
+def test_a_syntax_error_on_the_prompts_lines_is_not_steered() -> None:
+    decision = _check(SecurityController(), BROKEN, prompt_lines=6)
+    assert (decision.action, decision.unsafe_line) == (SecurityAction.SOFT_PENALTY, None)
+
+
 def test_growing_code_is_charged_only_for_new_issues() -> None:
     controller = SecurityController()
     _check(controller, SOFT)
@@ -193,6 +218,7 @@ def test_stats_count_calls_hits_penalties_and_fails() -> None:
         "cache_hits": 1,
         "soft_penalties": 2,
         "unsafe": 1,
+        "invalid": 0,
         "skips": {"SKIP_NOT_BOUNDARY": 1},
     }
 

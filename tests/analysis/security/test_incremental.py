@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -162,3 +163,20 @@ def test_error_before_the_bracket_left_open_is_invalid() -> None:
 def test_stray_backslash_before_a_bracket_left_open_is_invalid() -> None:
     # Python blames the character after the backslash: the bracket, still open at the end
     assert analyze_incremental("x = a \\(b,\n  c").parse_state is ParseState.PARSE_INVALID
+
+
+@pytest.mark.parametrize(
+    ("code", "error_at"),
+    [
+        ("x = 1\ny = pickle loads(d)\nz = 2\n", (2, 12)),
+        ('s = "é"; y = pickle loads(d)\nz = 2\n', (1, 22)),  # bytes, as issue columns are
+    ],
+)
+def test_an_invalid_parse_says_where_the_error_is(code: str, error_at: tuple[int, int]) -> None:
+    result = analyze_incremental(code)
+    assert (result.parse_state, result.error_at) == (ParseState.PARSE_INVALID, error_at)
+
+
+def test_only_an_invalid_parse_has_an_error_position() -> None:
+    assert analyze_incremental("x = 1\n").error_at is None
+    assert analyze_incremental("def f(x):\n    return (x").error_at is None
