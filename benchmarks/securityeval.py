@@ -201,9 +201,18 @@ def cwe_table(records: dict[str, list[dict[str, Any]]]) -> str:
     return markdown_table(["CWE", "prompts", *(f"{m}: insecure completion" for m in modes)], rows)
 
 
+def undefined_names(code: str) -> bool:
+    """Whether ruff finds a name used but never defined in ``code`` (F821): a rewrite that
+    only renamed the unsafe call (``pickleloads(...)``) parses but cannot run."""
+    from analysis.lint import lint
+
+    return any(f.rule == "F821" for f in lint(code, ["F821"]))
+
+
 def removals(records: dict[str, list[dict[str, Any]]], *, reference: str) -> str:
     """How each mode removed a bandit finding from the reference's completion: by a rewritten
-    statement that still parses, or by cutting the code short (no safe beam left)."""
+    statement, or by cutting the code short (no safe beam left); and how many of those
+    outputs are broken (do not parse, or use an undefined name)."""
     before = {r["id"]: r for r in records[reference]}
     rows = []
     for mode, rs in records.items():
@@ -213,10 +222,11 @@ def removals(records: dict[str, list[dict[str, Any]]], *, reference: str) -> str
                 and not r["bandit_insecure_completion"]]
         cut = [r for r in gone if r["completion"]["stop_reason"] == "no_safe_beam"]
         rows.append((mode, len(gone), len(gone) - len(cut), len(cut),
-                     sum(not r["parses"] for r in gone)))
+                     sum(not r["parses"] for r in gone),
+                     sum(r["parses"] and undefined_names(r["completion"]["code"]) for r in gone)))
     return markdown_table(
         ["mode", f"findings gone (vs {reference})", "rewritten", "cut short (no safe beam)",
-         "of the gone: do not parse"], rows)
+         "of the gone: do not parse", "… parse, but use an undefined name"], rows)
 
 
 def parse_modes(text: str) -> list[Mode]:

@@ -99,22 +99,24 @@ def test_shares_of_parsing_outputs_leave_out_code_that_does_not_parse() -> None:
     assert summarise("greedy", records)["bandit_insecure_of_parsed"] == 0.5
 
 
-def _judged(prompt_id: str, insecure: bool, *, stop: str = "stop", parses: bool = True) -> dict:
+def _judged(prompt_id: str, insecure: bool, *, stop: str = "stop", parses: bool = True,
+            code: str = "x = 1\n") -> dict:
     return {"id": prompt_id, "bandit_insecure_completion": insecure, "parses": parses,
-            "completion": {"stop_reason": stop}}
+            "completion": {"stop_reason": stop, "code": code}}
 
 
 PAIRED = {
     "greedy": [_judged("CWE-078_a.py", True), _judged("CWE-078_b.py", True),
                _judged("CWE-502_a.py", True), _judged("CWE-020_a.py", False)],
-    "sabs": [_judged("CWE-078_a.py", False), _judged("CWE-078_b.py", True),
+    "sabs": [_judged("CWE-078_a.py", False, code="import os\nos.sytem(cmd)\nrun(cmd)\n"),
+             _judged("CWE-078_b.py", True),
              _judged("CWE-502_a.py", False, stop="no_safe_beam", parses=False),
              _judged("CWE-020_a.py", False)],
 }
 
 
 def test_removals_tell_rewritten_code_from_code_cut_short() -> None:
-    assert "| sabs | 2 | 1 | 1 | 1 |" in removals(PAIRED, reference="greedy")
+    assert "| sabs | 2 | 1 | 1 | 1 | 1 |" in removals(PAIRED, reference="greedy")
 
 
 def test_the_cwe_table_counts_insecure_completions_per_cwe_and_mode() -> None:
