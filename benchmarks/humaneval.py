@@ -49,7 +49,7 @@ from benchmarks.harness.report import (
     write_json,
     write_text,
 )
-from benchmarks.harness.runner import progress_bar, run_cached
+from benchmarks.harness.runner import common_items, progress_bar, run_cached
 from benchmarks.harness.sandbox import Limits, check_program, run_program
 from config.errors import UserError
 from decoding.model_file import ModelFile, resolve_model
@@ -355,6 +355,8 @@ def _run(args: argparse.Namespace) -> int:
     records = {run.label: records[run.label] for run in runs}
     if not runs:
         raise UserError("no finished problems to report")
+    if args.cached_only:
+        records = common_items(records, "problem")
     summaries = [
         summarise_mode(str(run.threshold) if args.sweep else run.label, records[run.label])
         for run in runs
@@ -362,7 +364,7 @@ def _run(args: argparse.Namespace) -> int:
     which = "all" if args.limit is None else "first"
     title = f"HumanEval, {which} {len(problems)} problems, {model_file.name}"
     if args.cached_only:
-        title += " (finished problems only: see n per mode)"
+        title += " (only the problems every mode has finished)"
     table = modes_table(summaries, first=first) + "\n" + failures_table(summaries, first=first)
     extra_analysis: dict[str, Any] = {}
     if "loop" in records:

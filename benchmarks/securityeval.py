@@ -37,7 +37,7 @@ from benchmarks.harness.modes import (
     relevant_settings,
 )
 from benchmarks.harness.report import markdown_table, slim, write_json, write_text
-from benchmarks.harness.runner import progress_bar, run_cached
+from benchmarks.harness.runner import common_items, progress_bar, run_cached
 from config.errors import UserError
 from decoding.model_file import ModelFile, resolve_model
 
@@ -275,6 +275,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not modes:
         print("error: no finished prompts to report", file=sys.stderr)
         return 2
+    if args.cached_only:
+        records = common_items(records, "id")
     summaries = [summarise(mode, records[mode]) for mode in modes]
     comparison, analysis = compare_modes(records, reference=modes[0], key="id",
                                          outcome="bandit_insecure_completion")
@@ -283,7 +285,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     which = "all" if args.limit is None else "first"
     title = f"SecurityEval, {which} {len(prompts)} prompts, {model_file.name}"
     if args.cached_only:
-        title += " (finished prompts only: see prompts per mode)"
+        title += " (only the prompts every mode has finished)"
     write_json(args.out / "securityeval.json", {
         "benchmark": "securityeval",
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),

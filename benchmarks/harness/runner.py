@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from typing import Any, TypeVar
 
@@ -77,3 +77,12 @@ def run_cached(
             records.append(record)
             progress.advance(task)
     return records
+
+
+def common_items(
+    records: Mapping[str, Sequence[Mapping[str, Any]]], key: str
+) -> dict[str, list[dict[str, Any]]]:
+    """Each run's records of the items every run has finished, so partial runs compare alike."""
+    ids = [{str(r[key]) for r in rs} for rs in records.values()]
+    shared = set.intersection(*ids) if ids else set()
+    return {name: [dict(r) for r in rs if str(r[key]) in shared] for name, rs in records.items()}

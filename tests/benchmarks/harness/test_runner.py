@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from benchmarks.harness.cache import ResultCache
-from benchmarks.harness.runner import progress_bar, run_cached
+from benchmarks.harness.runner import common_items, progress_bar, run_cached
 
 
 class CountingWorker:
@@ -89,3 +89,9 @@ def test_a_cached_only_run_reports_the_finished_items_and_computes_nothing(tmp_p
     records = _run(["p0", "p1", "p2"], _cache(tmp_path), worker, cached_only=True)
     assert [r["item"] for r in records] == ["p1"]
     assert (worker.opened, worker.done) == (0, [])
+
+
+def test_common_items_keep_what_every_run_has_finished() -> None:
+    records = {"a": [{"id": "p0"}, {"id": "p1"}, {"id": "p2"}], "b": [{"id": "p1"}, {"id": "p2"}]}
+    assert common_items(records, "id") == {"a": [{"id": "p1"}, {"id": "p2"}],
+                                           "b": [{"id": "p1"}, {"id": "p2"}]}
