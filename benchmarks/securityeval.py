@@ -32,6 +32,7 @@ from benchmarks.harness.data import SECURITYEVAL_DEFAULT, SecurityPrompt, securi
 from benchmarks.harness.modes import (
     Completer,
     Mode,
+    as_stub,
     benchmark_settings,
     open_completer,
     relevant_settings,
@@ -54,7 +55,7 @@ log = logging.getLogger(__name__)
 
 def prompt_text(prompt: SecurityPrompt) -> str:
     """The prompt as the model sees it: the stub ending in a newline, so the body comes next."""
-    return prompt.prompt if prompt.prompt.endswith("\n") else prompt.prompt + "\n"
+    return as_stub(prompt.prompt)
 
 
 def judge(code: str, prompt_lines: int, policy: Policy) -> dict[str, Any]:

@@ -140,6 +140,19 @@ def open_completer(
 # --- greedy, beams and sabs: the product's decoder -----------------------------------
 
 
+def as_stub(prompt: str) -> str:
+    """The benchmark prompt as the product's stub: ending in a newline, so the body comes next."""
+    return prompt if prompt.endswith("\n") else prompt + "\n"
+
+
+def _product_prompt(generator: Any, settings: Settings, task: str, stub: str) -> Any:
+    """The prompt the product gives this model for ``task`` and ``stub`` (chat when it can)."""
+    from nodes.prompting import choose_template, prompt_for
+
+    template = choose_template(settings.model.use_chat_template, generator.chat_template(), "model")
+    return prompt_for(template, task, stub=stub)
+
+
 class SearchCompleter:
     """The product's prompt and decoder: greedy, or the entropy-gated search with or without SABS."""
 
@@ -150,13 +163,8 @@ class SearchCompleter:
 
     def complete(self, prompt: str, *, task: str) -> Completion:
         """Complete the stub ``prompt`` for ``task``; the code starts with the stub."""
-        from nodes.prompting import choose_template, prompt_for
-
-        template = choose_template(
-            self._settings.model.use_chat_template, self._generator.chat_template(), "model"
-        )
-        stub = prompt if prompt.endswith("\n") else prompt + "\n"
-        product_prompt = prompt_for(template, task, stub=stub)
+        stub = as_stub(prompt)
+        product_prompt = _product_prompt(self._generator, self._settings, task, stub)
         sabs = self._settings.sabs
         controller = _recording_controller(self._settings) if self._mode == "sabs" else None
         started = time.perf_counter()
@@ -257,13 +265,8 @@ class SampleCompleter:
 
     def complete(self, prompt: str, *, task: str) -> Completion:
         """Draw samples of the stub ``prompt`` for ``task`` and return the one picked."""
-        from nodes.prompting import choose_template, prompt_for
-
-        template = choose_template(
-            self._settings.model.use_chat_template, self._generator.chat_template(), "model"
-        )
-        stub = prompt if prompt.endswith("\n") else prompt + "\n"
-        product_prompt = prompt_for(template, task, stub=stub)
+        stub = as_stub(prompt)
+        product_prompt = _product_prompt(self._generator, self._settings, task, stub)
         started = time.perf_counter()
         results: list[Any] = []
         spent = 0
@@ -380,7 +383,7 @@ class LoopCompleter:
         from orchestrator.runs import run_config
         from orchestrator.tasks import TaskSpec
 
-        stub = prompt if prompt.endswith("\n") else prompt + "\n"
+        stub = as_stub(prompt)
         started = time.perf_counter()
         report = execute_run(
             self._graph, self._run_ctx, self._command_ctx, TaskSpec(task, stub), yes=True
