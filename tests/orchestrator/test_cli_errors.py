@@ -13,33 +13,17 @@ import pytest
 from decoding.model_file import ModelFile
 from orchestrator.cli import main
 from orchestrator.runs import list_runs, open_checkpointer
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.orchestrator.commands import main_py, one_error_line
 
 
 def run_cli(
     *args: str | bytes, tmp_path: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[bytes]:
-    environment = {**os.environ, "SUPERCODER_DATA_DIR": str(tmp_path / "data"), **(env or {})}
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *args],
-        capture_output=True,
-        stdin=subprocess.DEVNULL,
-        cwd=tmp_path,
-        env=environment,
-        timeout=300,
-        check=False,
-    )
+) -> subprocess.CompletedProcess[str]:
+    return main_py(*args, data=tmp_path / "data", cwd=tmp_path, env=env, timeout=300)
 
 
-def assert_one_line_error(result: subprocess.CompletedProcess[bytes], expected: str) -> None:
-    stderr = result.stderr.decode("utf-8", "replace")
-    assert result.returncode == 2, stderr
-    assert "Traceback" not in stderr
-    lines = [line for line in stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, stderr
-    assert lines[0].startswith("error: ")
-    assert expected in lines[0]
+def assert_one_line_error(result: subprocess.CompletedProcess[str], expected: str) -> None:
+    assert expected in one_error_line(result)
 
 
 def assert_no_run_left(data: Path) -> None:

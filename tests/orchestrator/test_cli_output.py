@@ -14,8 +14,8 @@ from langgraph.graph import START
 from nodes.state import initial_state
 from orchestrator.graph import build_graph
 from orchestrator.runs import open_checkpointer, run_config
+from tests.orchestrator.commands import ROOT, main_py
 
-ROOT = Path(__file__).resolve().parents[2]
 TASK = "Write a function that returns xs[/] for a list[int] of [bold]numbers"
 #: A stub whose first line is a type error, whatever the model writes after it.
 STUB = (
@@ -26,18 +26,7 @@ STUB = (
 
 
 def cli(*args: str, data: Path, cwd: Path, umask: int = -1) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SUPERCODER_DATA_DIR": str(data), "COLUMNS": "250"}
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *args],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        cwd=cwd,
-        env=env,
-        timeout=600,
-        check=False,
-        umask=umask,
-    )
+    return main_py(*args, data=data, cwd=cwd, env={"COLUMNS": "250"}, umask=umask)
 
 
 @pytest.fixture(scope="module")

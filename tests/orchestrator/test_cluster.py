@@ -26,10 +26,10 @@ import pytest
 
 from memory.embedding import make_embedder
 from memory.store import EpisodeStore
+from tests.orchestrator.commands import ctrl_c_as_at_a_terminal, main_command, main_py
 
 pytestmark = pytest.mark.model
 
-ROOT = Path(__file__).resolve().parents[2]
 TASKS = [
     "Write a function that returns the larger of two integers",
     "Write a function that returns the square of a number",
@@ -67,17 +67,9 @@ def write_batch(tmp_path: Path, tasks: list[dict[str, str]]) -> tuple[Path, Path
     return config, batch
 
 
-def command(config: Path, batch: Path, *extra: str) -> list[str]:
-    return [
-        sys.executable,
-        str(ROOT / "main.py"),
-        "run",
-        "--tasks",
-        str(batch),
-        "--config",
-        str(config),
-        *extra,
-    ]
+def batch_args(config: Path, batch: Path, *extra: str) -> list[str]:
+    """``main.py``'s arguments that run the batch file ``batch`` with ``config``."""
+    return ["run", "--tasks", str(batch), "--config", str(config), *extra]
 
 
 def environment(tmp: Path) -> dict[str, str]:
@@ -98,14 +90,8 @@ def test_a_batch_lands_one_episode_per_task_and_a_too_long_task_fails_once(
         + [{"task": "Complete the function", "stub": long_stub, "id": "too-long"}]
         + [{"task": TASKS[2]}],
     )
-    result = subprocess.run(
-        command(config, batch, "--workers", "2", "--json"),
-        capture_output=True,
-        text=True,
-        env=environment(ray_tmp),
-        stdin=subprocess.DEVNULL,
-        timeout=600,
-        check=False,
+    result = main_py(
+        *batch_args(config, batch, "--workers", "2", "--json"), env={"TMPDIR": str(ray_tmp)}
     )
     assert result.returncode == 2, result.stderr  # a task failed: the batch's exit code says so
     assert "Traceback" not in result.stderr
@@ -139,7 +125,7 @@ def test_a_worker_killed_mid_task_still_yields_every_episode_once(
     killed: tuple[str, int] | None = None
     deadline = time.monotonic() + 600
     with subprocess.Popen(
-        command(config, batch, "--workers", "2"),
+        main_command(*batch_args(config, batch, "--workers", "2")),
         stderr=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
@@ -175,19 +161,13 @@ def test_a_worker_killed_mid_task_still_yields_every_episode_once(
     assert len({e.id for e in episodes}) == len(TASKS)
 
 
-def ctrl_c_as_at_a_terminal() -> None:
-    """In the child: Ctrl-C as a shell gives it (the test runner may have ignored SIGINT, and
-    an ignored signal stays ignored across exec, so Python would never see it)."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 def test_ctrl_c_keeps_finished_episodes_and_the_same_command_runs_the_rest(
     tmp_path: Path, ray_tmp: Path
 ) -> None:
     config, batch = write_batch(tmp_path, [{"task": t} for t in TASKS])
     lines: list[str] = []
     with subprocess.Popen(
-        command(config, batch, "--workers", "1"),
+        main_command(*batch_args(config, batch, "--workers", "1")),
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         stdin=subprocess.DEVNULL,
@@ -213,14 +193,8 @@ def test_ctrl_c_keeps_finished_episodes_and_the_same_command_runs_the_rest(
     assert kept >= 1 and unfinished >= 1 and kept + unfinished == len(TASKS)
     assert stored(tmp_path).count() == kept
 
-    resumed = subprocess.run(
-        command(config, batch, "--workers", "1", "--json"),
-        capture_output=True,
-        text=True,
-        env=environment(ray_tmp),
-        stdin=subprocess.DEVNULL,
-        timeout=600,
-        check=False,
+    resumed = main_py(
+        *batch_args(config, batch, "--workers", "1", "--json"), env={"TMPDIR": str(ray_tmp)}
     )
     assert resumed.returncode in (0, 1), resumed.stderr
     document = json.loads(resumed.stdout)
@@ -260,14 +234,9 @@ def test_joining_a_running_cluster_leaves_it_running(tmp_path: Path, ray_tmp: Pa
                 assert head.poll() is None and time.monotonic() < deadline
                 time.sleep(1)
         config, batch = write_batch(tmp_path, [{"task": t} for t in TASKS[:2]])
-        result = subprocess.run(
-            command(config, batch, "--ray", f"127.0.0.1:{port}", "--workers", "2", "--json"),
-            capture_output=True,
-            text=True,
-            env=environment(ray_tmp),
-            stdin=subprocess.DEVNULL,
-            timeout=600,
-            check=False,
+        result = main_py(
+            *batch_args(config, batch, "--ray", f"127.0.0.1:{port}", "--workers", "2", "--json"),
+            env={"TMPDIR": str(ray_tmp)},
         )
         assert result.returncode in (0, 1), result.stderr
         document = json.loads(result.stdout)

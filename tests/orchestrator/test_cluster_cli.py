@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -14,29 +13,11 @@ import pytest
 from config.loader import load_settings
 from orchestrator.cluster.driver import task_ids
 from orchestrator.tasks import TaskSpec
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.orchestrator.commands import ROOT, main_py, one_error_line
 
 
 def run_cli(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *args],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        cwd=tmp_path,
-        env={**os.environ, "SUPERCODER_DATA_DIR": str(tmp_path / "data")},
-        timeout=120,
-        check=False,
-    )
-
-
-def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 2, result.stderr
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    return lines[0]
+    return main_py(*args, data=tmp_path / "data", cwd=tmp_path, timeout=120)
 
 
 @pytest.fixture

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 from langgraph.graph import START
@@ -16,24 +14,16 @@ from nodes.state import initial_state
 from orchestrator.graph import build_graph
 from orchestrator.runs import open_checkpointer, run_config
 from tests.memory.factories import make_episode
+from tests.orchestrator.commands import HASH_CONFIG, main_py, one_error_line
 
-ROOT = Path(__file__).resolve().parents[2]
 MARKUP_TASK = "Write a function that returns xs[/] for a list[int] of [bold]numbers"
 
 
-def main_py(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """``main.py ARGS`` with ``data`` as the data folder and no terminal on stdin."""
+def cli(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``main.py ARGS`` on the data folder ``data``, episodes on the hash embedder."""
     config = data.parent / "hash.yaml"
-    config.write_text("memory:\n  embedder: hash\n", encoding="utf-8")
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "--config", str(config), *args],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        env={**os.environ, "SUPERCODER_DATA_DIR": str(data)},
-        timeout=120,
-        check=False,
-    )
+    config.write_text(HASH_CONFIG, encoding="utf-8")
+    return main_py("--config", str(config), *args, data=data, timeout=120)
 
 
 def add_run(data: Path, run_id: str, task: str = MARKUP_TASK) -> None:
@@ -46,7 +36,7 @@ def add_run(data: Path, run_id: str, task: str = MARKUP_TASK) -> None:
 
 
 def run_ids(data: Path) -> list[str]:
-    listing = main_py(data, "runs", "--json")
+    listing = cli(data, "runs", "--json")
     assert listing.returncode == 0, listing.stderr
     return [r["run_id"] for r in json.loads(listing.stdout)]
 
@@ -56,16 +46,14 @@ def store(data: Path) -> EpisodeStore:
 
 
 def one_line_error(result: subprocess.CompletedProcess[str], expected: str) -> None:
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert result.returncode == 2, result.stderr
-    assert len(lines) == 1 and lines[0].startswith("error: ") and expected in lines[0]
+    assert expected in one_error_line(result)
 
 
 def test_runs_delete_removes_that_run_only(tmp_path: Path) -> None:
     data = tmp_path / "data"
     add_run(data, "r1")
     add_run(data, "r2")
-    result = main_py(data, "runs", "delete", "r1", "--yes")
+    result = cli(data, "runs", "delete", "r1", "--yes")
     assert result.returncode == 0, result.stderr
     assert "deleted run r1" in result.stdout
     assert run_ids(data) == ["r2"]
@@ -74,21 +62,21 @@ def test_runs_delete_removes_that_run_only(tmp_path: Path) -> None:
 def test_runs_delete_of_an_unknown_run_is_one_line(tmp_path: Path) -> None:
     data = tmp_path / "data"
     add_run(data, "r1")
-    one_line_error(main_py(data, "runs", "delete", "nope", "--yes"), "no run with id 'nope'")
+    one_line_error(cli(data, "runs", "delete", "nope", "--yes"), "no run with id 'nope'")
     assert run_ids(data) == ["r1"]
 
 
 def test_runs_delete_without_a_terminal_needs_yes(tmp_path: Path) -> None:
     data = tmp_path / "data"
     add_run(data, "r1")
-    one_line_error(main_py(data, "runs", "delete", "r1"), "pass --yes")
+    one_line_error(cli(data, "runs", "delete", "r1"), "pass --yes")
     assert run_ids(data) == ["r1"]
 
 
 def test_episodes_delete_removes_that_episode_only(tmp_path: Path) -> None:
     data = tmp_path / "data"
     store(data).add_many([make_episode("e1", task=MARKUP_TASK), make_episode("e2")])
-    result = main_py(data, "episodes", "delete", "e1", "--yes")
+    result = cli(data, "episodes", "delete", "e1", "--yes")
     assert result.returncode == 0, result.stderr
     assert "deleted episode e1" in result.stdout
     remaining = store(data)
@@ -99,12 +87,12 @@ def test_episodes_delete_removes_that_episode_only(tmp_path: Path) -> None:
 def test_episodes_delete_of_an_unknown_episode_is_one_line(tmp_path: Path) -> None:
     data = tmp_path / "data"
     store(data).add(make_episode("e1"))
-    one_line_error(main_py(data, "episodes", "delete", "nope", "--yes"), "no episode has id")
+    one_line_error(cli(data, "episodes", "delete", "nope", "--yes"), "no episode has id")
     assert store(data).count() == 1
 
 
 def test_episodes_delete_without_a_terminal_needs_yes(tmp_path: Path) -> None:
     data = tmp_path / "data"
     store(data).add(make_episode("e1"))
-    one_line_error(main_py(data, "episodes", "delete", "e1"), "pass --yes")
+    one_line_error(cli(data, "episodes", "delete", "e1"), "pass --yes")
     assert store(data).count() == 1

@@ -6,7 +6,6 @@ import ast
 import json
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -24,8 +23,13 @@ from orchestrator.resources import open_run_resources
 from orchestrator.runner import execute_run
 from orchestrator.runs import run_config
 from orchestrator.tasks import TaskSpec
+from tests.orchestrator.commands import (
+    HASH_CONFIG,
+    ctrl_c_as_at_a_terminal,
+    main_command,
+    main_py,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
 TASK = "Write a function that returns the larger of two integers"
 FAST = {"decoding.max_tokens": 24, "decoding.beam_width": 2, "memory.embedder": "hash"}
 #: A stub whose first line is a type error: no cycle can end clean, whatever the model writes.
@@ -99,26 +103,10 @@ def test_cli_run_prints_python_that_parses(tmp_path: Path) -> None:
         'def larger(a: int, b: int) -> int:\n    """Return the larger of a and b."""\n',
         encoding="utf-8",
     )
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "main.py"),
-            "--json",
-            "--stub",
-            str(stub),
-            "--max-cycles",
-            "1",
-            "--max-tokens",
-            "48",
-            "--beam-width",
-            "2",
-            "Complete the function",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    result = main_py(
+        "--json", "--stub", str(stub), "--max-cycles", "1", "--max-tokens", "48",
+        "--beam-width", "2", "Complete the function",
+    )  # fmt: skip
     document = json.loads(result.stdout)
     assert result.returncode == (0 if document["status"] == "clean" else 1), result.stderr
     ast.parse(document["code"])
@@ -128,24 +116,13 @@ def test_cli_run_prints_python_that_parses(tmp_path: Path) -> None:
 
 def test_killed_run_resumes_as_started_without_redoing_finished_cycles(tmp_path: Path) -> None:
     config = tmp_path / "fast.yaml"
-    config.write_text("memory:\n  embedder: hash\n", encoding="utf-8")
+    config.write_text(HASH_CONFIG, encoding="utf-8")
     stub = tmp_path / "stub.py"
     stub.write_text(NEVER_CLEAN_STUB, encoding="utf-8")  # cycle 1 is never the last
-    cli = [sys.executable, str(ROOT / "main.py")]
-    command = [
-        *cli,
-        "--config",
-        str(config),
-        "--max-cycles",
-        "2",
-        "--max-tokens",
-        "24",
-        "--beam-width",
-        "2",
-        "--stub",
-        str(stub),
-        TASK,
-    ]
+    command = main_command(
+        "--config", str(config), "--max-cycles", "2", "--max-tokens", "24", "--beam-width", "2",
+        "--stub", str(stub), TASK,
+    )  # fmt: skip
     run_id = ""
     deadline = time.monotonic() + 600
     with subprocess.Popen(
@@ -167,13 +144,7 @@ def test_killed_run_resumes_as_started_without_redoing_finished_cycles(tmp_path:
         before = graph.get_state(run_config(run_id)).values["attempts"]
     assert len(before) == 1
 
-    resumed = subprocess.run(
-        [*cli, "resume", run_id, "--json"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    resumed = main_py("resume", run_id, "--json")
     document = json.loads(resumed.stdout)
     assert resumed.returncode == (0 if document["status"] == "clean" else 1), resumed.stderr
     assert document["cycles"] == 2
@@ -184,22 +155,15 @@ def test_killed_run_resumes_as_started_without_redoing_finished_cycles(tmp_path:
     assert open_store(ctx).count() == 1  # logged once, by the resumed run (hash embedder kept)
 
 
-def ctrl_c_as_at_a_terminal() -> None:
-    """In the child: Ctrl-C as a shell gives it (the test runner may have ignored SIGINT, and
-    an ignored signal stays ignored across exec, so Python would never see it)."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 def test_ctrl_c_leaves_the_run_resumable_and_says_how(tmp_path: Path) -> None:
     config = tmp_path / "fast.yaml"
-    config.write_text("memory:\n  embedder: hash\n", encoding="utf-8")
+    config.write_text(HASH_CONFIG, encoding="utf-8")
     stub = tmp_path / "stub.py"
     stub.write_text(NEVER_CLEAN_STUB, encoding="utf-8")
-    cli = [sys.executable, str(ROOT / "main.py"), "--config", str(config)]
-    command = [
-        *cli, "--max-cycles", "2", "--max-tokens", "24", "--beam-width", "2",
+    command = main_command(
+        "--config", str(config), "--max-cycles", "2", "--max-tokens", "24", "--beam-width", "2",
         "--stub", str(stub), TASK,
-    ]  # fmt: skip
+    )  # fmt: skip
     lines: list[str] = []
     with subprocess.Popen(
         command,
@@ -220,9 +184,9 @@ def test_ctrl_c_leaves_the_run_resumable_and_says_how(tmp_path: Path) -> None:
     assert code == 130
     assert f"continue with: python main.py resume {run_id}" in rest
     assert "Traceback" not in rest
-    listing = json.loads(
-        subprocess.run([*cli, "runs", "--json"], capture_output=True, text=True, check=True).stdout
-    )
+    listed = main_py("--config", str(config), "runs", "--json")
+    assert listed.returncode == 0, listed.stderr
+    listing = json.loads(listed.stdout)
     assert [(r["run_id"], r["status"], r["cycles"]) for r in listing] == [(run_id, "resumable", 1)]
     episode = open_store(context()).get(run_id)
     assert episode is not None
@@ -239,31 +203,11 @@ def test_batch_records_a_failing_task_and_goes_on(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     config = tmp_path / "fast.yaml"
-    config.write_text("memory:\n  embedder: hash\n", encoding="utf-8")
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "main.py"),
-            "run",
-            "--tasks",
-            str(tasks),
-            "--json",
-            "--config",
-            str(config),
-            "--n-ctx",
-            "512",
-            "--max-tokens",
-            "16",
-            "--max-cycles",
-            "1",
-            "--beam-width",
-            "2",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    config.write_text(HASH_CONFIG, encoding="utf-8")
+    result = main_py(
+        "run", "--tasks", str(tasks), "--json", "--config", str(config), "--n-ctx", "512",
+        "--max-tokens", "16", "--max-cycles", "1", "--beam-width", "2",
+    )  # fmt: skip
     assert result.returncode == 2, result.stderr  # a task failed
     first, second = json.loads(result.stdout)
     assert first["label"] == "too-long"
@@ -271,10 +215,6 @@ def test_batch_records_a_failing_task_and_goes_on(tmp_path: Path) -> None:
     assert second["label"] == "ok"
     assert second["error"] == ""
     assert second["cycles"] == 1
-    listing = subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "runs", "--json"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    listing = main_py("runs", "--json")
+    assert listing.returncode == 0, listing.stderr
     assert [r["run_id"] for r in json.loads(listing.stdout)] == [second["run_id"]]
