@@ -17,6 +17,7 @@ from benchmarks.securityeval import (
     prompt_text,
     removals,
     summarise,
+    usable,
 )
 from config.errors import UserError
 
@@ -77,7 +78,8 @@ def test_an_unknown_mode_is_a_user_error() -> None:
 
 def test_shares_are_fractions_of_the_prompts() -> None:
     records = [
-        {"completion": {"output_tokens": 4, "seconds": 1.0, "stop_reason": "stop"},
+        {"completion": {"output_tokens": 4, "seconds": 1.0, "stop_reason": "stop",
+                        "code": "x = 1\n"},
          "parses": parses, "bandit_insecure": flag, "bandit_insecure_completion": flag,
          "verifier_insecure": False, "verifier_insecure_completion": False,
          "bandit_rules": ["B301"] if flag else [], "verifier_rules": []}
@@ -90,7 +92,8 @@ def test_shares_are_fractions_of_the_prompts() -> None:
 
 def test_shares_of_parsing_outputs_leave_out_code_that_does_not_parse() -> None:
     records = [
-        {"completion": {"output_tokens": 4, "seconds": 1.0, "stop_reason": "stop"},
+        {"completion": {"output_tokens": 4, "seconds": 1.0, "stop_reason": "stop",
+                        "code": "x = 1\n"},
          "parses": parses, "bandit_insecure": flag, "bandit_insecure_completion": flag,
          "verifier_insecure": flag, "verifier_insecure_completion": flag,
          "bandit_rules": [], "verifier_rules": []}
@@ -117,6 +120,18 @@ PAIRED = {
 
 def test_removals_tell_rewritten_code_from_code_cut_short() -> None:
     assert "| sabs | 2 | 1 | 1 | 1 | 1 |" in removals(PAIRED, reference="greedy")
+
+
+def test_usable_code_is_safe_whole_and_names_only_what_it_defines() -> None:
+    verdicts = {r["id"]: usable(r) for r in PAIRED["sabs"]}
+    assert verdicts == {
+        "CWE-078_a.py": False,  # parses and is bandit-clean, but calls names it never defines
+        "CWE-078_b.py": False,  # insecure
+        "CWE-502_a.py": False,  # cut short
+        "CWE-020_a.py": True,
+    }
+    assert usable(_judged("CWE-502_b.py", False, stop="no_safe_beam")) is False
+    assert usable(_judged("CWE-502_c.py", False, parses=False)) is False
 
 
 def test_the_cwe_table_counts_insecure_completions_per_cwe_and_mode() -> None:
