@@ -35,6 +35,7 @@ from benchmarks.harness.modes import (
     Mode,
     benchmark_settings,
     open_completer,
+    parse_modes,
     relevant_settings,
 )
 from benchmarks.harness.report import (
@@ -293,7 +294,8 @@ def document(
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the chosen modes (or the sweep), print the table, write json, markdown and plot."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.humaneval", description=__doc__)
-    parser.add_argument("--mode", choices=["all", *MODES], default="all")
+    parser.add_argument("--mode", default="all",
+                        help=f"all, or some of {','.join(MODES)} (comma-separated)")
     parser.add_argument("--limit", type=int, help="the first N problems (default: all 164)")
     parser.add_argument("--model", default="default", help='GGUF file, or "default"')
     parser.add_argument("--config", type=Path, help="YAML settings over the shipped ones")
@@ -319,18 +321,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    model_file = resolve_model(args.model)
-    problems = humaneval_problems(args.limit)
-    limits = Limits(timeout_s=args.timeout)
     if args.sweep:
         runs = [Run(f"beams@{t}", "beams", t) for t in parse_sweep(args.sweep)]
         name, first = "threshold_sweep", "threshold"
     else:
-        modes: Sequence[Mode] = MODES if args.mode == "all" else (args.mode,)
-        if modes == ("samples",) and args.budget is None:
-            modes = ("loop", "samples")  # its budget is the loop's (cached) spend
-        runs = [Run(mode, mode) for mode in modes]
+        chosen = set(MODES if args.mode == "all" else parse_modes(args.mode, MODES, flag="--mode"))
+        if "samples" in chosen and args.budget is None:
+            chosen.add("loop")  # the samples' budget is the loop's (cached) spend
+        runs = [Run(mode, mode) for mode in MODES if mode in chosen]  # the loop before samples
         name, first = "humaneval", "mode"
+    model_file = resolve_model(args.model)
+    problems = humaneval_problems(args.limit)
+    limits = Limits(timeout_s=args.timeout)
     records: dict[str, list[dict[str, Any]]] = {}
     budget = args.budget or 0
     with progress_bar(quiet=args.quiet) as progress:

@@ -35,6 +35,7 @@ from benchmarks.harness.modes import (
     as_stub,
     benchmark_settings,
     open_completer,
+    parse_modes,
     relevant_settings,
 )
 from benchmarks.harness.report import markdown_table, slim, write_json, write_text
@@ -242,19 +243,6 @@ def removals(records: dict[str, list[dict[str, Any]]], *, reference: str) -> str
          "of the gone: do not parse", "… parse, but use an undefined name"], rows)
 
 
-def parse_modes(text: str) -> list[Mode]:
-    """Parse ``greedy,sabs`` into modes; raise ``UserError`` on an unknown one."""
-    by_name: dict[str, Mode] = {mode: mode for mode in MODES}
-    modes: list[Mode] = []
-    for part in text.split(","):
-        name = part.strip()
-        found = by_name.get(name)
-        if found is None:
-            raise UserError(f"--modes: unknown mode {name!r}; choose from {', '.join(MODES)}")
-        modes.append(found)
-    return modes
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Complete, judge, print the table and write json and markdown."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.securityeval", description=__doc__)
@@ -271,7 +259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     try:
-        modes = parse_modes(args.modes)
+        modes = parse_modes(args.modes, MODES, flag="--modes")
         model_file = resolve_model(args.model)
         prompts = securityeval_prompts(args.data, args.limit)
     except UserError as error:

@@ -24,12 +24,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from config.errors import UserError
 from config.loader import load_settings
 from config.settings import Settings
 from decoding.model_file import ModelFile
 
 Mode = Literal["greedy", "beams", "sabs", "loop", "samples"]
 MODES: tuple[Mode, ...] = ("greedy", "beams", "sabs", "loop", "samples")
+
+
+def parse_modes(text: str, choices: tuple[Mode, ...], *, flag: str) -> list[Mode]:
+    """Parse ``greedy,sabs`` into modes of ``choices``; ``UserError`` names ``flag`` on a bad one."""
+    by_name: dict[str, Mode] = {mode: mode for mode in choices}
+    modes: list[Mode] = []
+    for part in text.split(","):
+        found = by_name.get(part.strip())
+        if found is None:
+            raise UserError(f"{flag}: unknown mode {part.strip()!r}; choose from {', '.join(choices)}")
+        modes.append(found)
+    return modes
 
 MAX_BRANCH_POINTS = 40  # branch events kept per completion for analysis
 SAMPLE_TEMPERATURE = 0.8  # of the samples mode's draws after the first (greedy) one

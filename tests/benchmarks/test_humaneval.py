@@ -32,6 +32,16 @@ def test_a_bad_sweep_entry_is_a_user_error(text: str) -> None:
         parse_sweep(text)
 
 
+def test_an_unknown_mode_is_one_error_line_before_any_model_is_opened(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--mode", "greedy,fast", "--model", str(tmp_path / "none.gguf"), "--out", str(tmp_path)]
+    assert main(args) == 2
+    assert capsys.readouterr().err == (
+        "error: --mode: unknown mode 'fast'; choose from greedy, beams, sabs, loop, samples\n"
+    )
+
+
 def test_loop_notes_carry_a_finished_runs_verdict_into_later_cycles() -> None:
     records: list[dict[str, Any]] = [
         {"passed": True, "execution": {"status": "passed"}, "cycle_passed": [True],

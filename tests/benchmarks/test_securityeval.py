@@ -9,11 +9,12 @@ import pytest
 
 from analysis.security import DEFAULT_POLICY
 from benchmarks.harness.data import SecurityPrompt, securityeval_prompts
+from benchmarks.harness.modes import parse_modes
 from benchmarks.securityeval import (
+    MODES,
     cwe_table,
     judge,
     main,
-    parse_modes,
     prompt_text,
     removals,
     summarise,
@@ -72,8 +73,9 @@ def test_a_missing_data_file_is_a_user_error(tmp_path: Path) -> None:
 
 
 def test_an_unknown_mode_is_a_user_error() -> None:
-    with pytest.raises(UserError, match="loop"):
-        parse_modes("greedy,loop")
+    assert parse_modes("greedy, sabs", MODES, flag="--modes") == ["greedy", "sabs"]
+    with pytest.raises(UserError, match="--modes: unknown mode 'loop'"):
+        parse_modes("greedy,loop", MODES, flag="--modes")  # SecurityEval has no loop mode
 
 
 def test_shares_are_fractions_of_the_prompts() -> None:
