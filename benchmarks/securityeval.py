@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import functools
 import logging
 import statistics
 import sys
@@ -215,9 +216,11 @@ def cwe_table(records: dict[str, list[dict[str, Any]]]) -> str:
     return markdown_table(["CWE", "prompts", *(f"{m}: insecure completion" for m in modes)], rows)
 
 
+@functools.cache
 def undefined_names(code: str) -> bool:
     """Whether ruff finds a name used but never defined in ``code`` (F821): a rewrite that
-    only renamed the unsafe call (``pickleloads(...)``) parses but cannot run."""
+    only renamed the unsafe call (``pickleloads(...)``) parses but cannot run. Cached: the
+    usable share and the removals table ask it of the same completions."""
     from analysis.lint import lint
 
     return any(f.rule == "F821" for f in lint(code, ["F821"]))

@@ -32,6 +32,10 @@ from decoding.model_file import ModelFile
 Mode = Literal["greedy", "beams", "sabs", "loop", "samples"]
 MODES: tuple[Mode, ...] = ("greedy", "beams", "sabs", "loop", "samples")
 
+MAX_BRANCH_POINTS = 40  # branch events kept per completion for analysis
+SAMPLE_TEMPERATURE = 0.8  # of the samples mode's draws after the first (greedy) one
+MAX_SAMPLES = 16  # per prompt, whatever the budget
+
 
 def parse_modes(text: str, choices: tuple[Mode, ...], *, flag: str) -> list[Mode]:
     """Parse ``greedy,sabs`` into modes of ``choices``; ``UserError`` names ``flag`` on a bad one."""
@@ -40,13 +44,10 @@ def parse_modes(text: str, choices: tuple[Mode, ...], *, flag: str) -> list[Mode
     for part in text.split(","):
         found = by_name.get(part.strip())
         if found is None:
-            raise UserError(f"{flag}: unknown mode {part.strip()!r}; choose from {', '.join(choices)}")
+            choose = ", ".join(choices)
+            raise UserError(f"{flag}: unknown mode {part.strip()!r}; choose from {choose}")
         modes.append(found)
     return modes
-
-MAX_BRANCH_POINTS = 40  # branch events kept per completion for analysis
-SAMPLE_TEMPERATURE = 0.8  # of the samples mode's draws after the first (greedy) one
-MAX_SAMPLES = 16  # per prompt, whatever the budget
 
 
 @dataclass(frozen=True)
