@@ -1,5 +1,6 @@
 # Set-up, run and test. Every target sets up what it needs first, and does
-# nothing again when nothing changed.
+# nothing again when nothing changed. Set-up also assembles the default model
+# and installs (and compiles) the verification sandbox's CPython WASI build.
 #
 # llama-cpp-python is compiled from source once per CMAKE_ARGS and kept in a
 # wheelhouse keyed by those flags. The default is a portable CPU build
@@ -31,6 +32,7 @@ $(STAMP): pyproject.toml Makefile
 	  $(WHEELHOUSE)/llama_cpp_python-$(LLAMA_VERSION)-*.whl
 	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,bench,cluster]'
 	@$(PY) -m orchestrator.model_setup
+	@$(PY) -m verify.runtime
 	@rm -f $(VENV)/.setup-*
 	@touch $(STAMP)
 

@@ -14,3 +14,10 @@ def data_dir() -> Path:
     xdg = os.environ.get("XDG_DATA_HOME")
     base = Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share"
     return base / "supercoder"
+
+
+def cache_root() -> Path:
+    """Where set-up keeps what it builds: ``$XDG_CACHE_HOME/supercoder`` (``~/.cache/...``)."""
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
+    return base / "supercoder"

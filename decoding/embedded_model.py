@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from config.errors import UserError
+from config.paths import cache_root
 
 BLOCK = 1 << 20
 
@@ -111,9 +112,7 @@ QWEN_CODER_1_5B = EmbeddedModel(
 
 def cache_dir() -> Path:
     """Where assembled models live: ``$XDG_CACHE_HOME/supercoder/models`` (``~/.cache/...``)."""
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "supercoder" / "models"
+    return cache_root() / "models"
 
 
 def part_path(part: Part) -> Path:

@@ -25,7 +25,7 @@ LAYERS = (
     ("orchestrator",),
     ("nodes",),
     ("finetune",),
-    ("decoding", "analysis", "memory"),
+    ("decoding", "analysis", "memory", "verify"),
     ("config",),
 )
 PACKAGES = tuple(p for layer in LAYERS for p in layer)
