@@ -41,14 +41,21 @@ class Generator:
 
     @classmethod
     def open(
-        cls, model_file: ModelFile, model: ModelSettings, decoding: DecodingSettings
+        cls,
+        model_file: ModelFile,
+        model: ModelSettings,
+        decoding: DecodingSettings,
+        *,
+        samples: int = 0,
     ) -> Generator:
-        """Load ``model_file`` with a context sized for ``decoding.beam_width`` beams."""
-        n_ctx = model.n_ctx + decoding.beam_width * decoding.max_tokens
+        """Load ``model_file`` with a context sized for ``decoding.beam_width`` beams, or for
+        ``samples`` sequences drawn at once (:meth:`sample`) if that is more."""
+        sequences = max(decoding.beam_width, samples)
+        n_ctx = model.n_ctx + sequences * decoding.max_tokens
         adapter = LlamaAdapter(
             model_file.path,
             n_ctx=n_ctx,
-            n_seq_max=decoding.beam_width,
+            n_seq_max=sequences,
             n_gpu_layers=model.n_gpu_layers,
             n_threads=model.n_threads or None,
         )
@@ -127,6 +134,50 @@ class Generator:
         finally:
             self._adapter.clear()
 
+    def sample(
+        self,
+        prompt: str,
+        count: int,
+        *,
+        temperature: float,
+        seed: int,
+        code_prefix: str = "",
+        controller: SecurityHook | None = None,
+        max_tokens: int | None = None,
+        security_lambda: float = _SABS_DEFAULTS.lambda_weight,
+        max_rewinds: int = _SABS_DEFAULTS.max_rewinds,
+        special_tokens: bool = False,
+        stop_sequences: tuple[str, ...] | None = None,
+        stop_at_top_level: bool | None = None,
+    ) -> GenerationResult:
+        """Draw ``count`` independent samples of ``prompt`` at ``temperature``, decoded together
+        as sequences of one batch; the result's ``beams`` holds every one that finished.
+
+        The other arguments mean what they mean for :meth:`generate`.
+        """
+        if temperature <= 0:
+            raise ValueError("samples need a temperature above 0")
+        if not 1 <= count <= self._adapter.n_seq_max:
+            raise ValueError(f"{count} samples do not fit {self._adapter.n_seq_max} sequences")
+        limit = max_tokens or self._decoding.max_tokens
+        tokens = self._prompt_tokens(prompt, limit, special=special_tokens, sequences=count)
+        config = replace(
+            self._config(limit, security_lambda=security_lambda, max_rewinds=max_rewinds),
+            beam_width=count,
+            temperature=temperature,
+            seed=seed,
+            independent=True,
+        )
+        if stop_sequences is not None:
+            config = replace(config, stop_sequences=stop_sequences)
+        if stop_at_top_level is not None:
+            config = replace(config, stop_at_top_level=stop_at_top_level)
+        search = BeamSearch(self._adapter, config, controller=controller)
+        try:
+            return search.run(tokens, code_prefix=code_prefix)
+        finally:
+            self._adapter.clear()
+
     def chat_template(self) -> ChatTemplate | None:
         """The GGUF's chat template with its BOS/EOS spellings, or ``None`` if it has none."""
         source = self._adapter.metadata("tokenizer.chat_template")
@@ -138,11 +189,14 @@ class Generator:
             eos_token=self._adapter.special_text(self._adapter.eos_token),
         )
 
-    def _prompt_tokens(self, prompt: str, max_tokens: int, *, special: bool = False) -> list[int]:
+    def _prompt_tokens(
+        self, prompt: str, max_tokens: int, *, special: bool = False, sequences: int = 0
+    ) -> list[int]:
         tokens = self._adapter.tokenize(prompt, add_bos=not special, special=special)
         if len(tokens) + max_tokens > self._model_settings.n_ctx:
             raise PromptTooLongError(len(tokens), max_tokens, self._model_settings.n_ctx)
-        self._adapter.ensure_capacity(len(tokens) + self._decoding.beam_width * (max_tokens + 1))
+        sequences = max(sequences, self._decoding.beam_width)
+        self._adapter.ensure_capacity(len(tokens) + sequences * (max_tokens + 1))
         return tokens
 
     def _config(self, max_tokens: int, *, security_lambda: float, max_rewinds: int) -> SearchConfig:

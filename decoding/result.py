@@ -70,8 +70,23 @@ class GenerationStats:
 
 
 @dataclass(frozen=True)
+class BeamText:
+    """One finished beam: its generated text and tokens, why it ended, and its score."""
+
+    text: str
+    tokens: tuple[int, ...]
+    stop_reason: StopReason
+    score: float
+
+
+@dataclass(frozen=True)
 class GenerationResult:
-    """The best beam's text and tokens, why the search stopped, and how it got there."""
+    """The best beam's text and tokens, why the search stopped, and how it got there.
+
+    ``beams`` holds every beam that finished, best first (the result's own beam
+    first), so a caller can judge the alternatives; it is empty when no beam
+    finished (``no_safe_beam``).
+    """
 
     text: str
     tokens: tuple[int, ...]
@@ -79,6 +94,7 @@ class GenerationResult:
     trace: tuple[BranchEvent, ...] = ()
     stats: GenerationStats = field(default_factory=GenerationStats)
     score: float = 0.0
+    beams: tuple[BeamText, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary of everything in the result."""
@@ -89,4 +105,5 @@ class GenerationResult:
             "score": self.score,
             "trace": [asdict(event) for event in self.trace],
             "stats": self.stats.to_dict(),
+            "beams": [asdict(beam) | {"tokens": list(beam.tokens)} for beam in self.beams],
         }

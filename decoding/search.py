@@ -13,6 +13,12 @@ merged, candidates far below the best are pruned, and with ``commit_after`` the
 search keeps only the best beam once that many steps have passed since it
 branched (a short lookahead that ranks the alternatives and commits one).
 
+With ``independent`` the search draws samples instead: the prompt's first
+distribution is sampled ``beam_width`` times, each draw starts its own beam
+(a fork of the prompt's sequence), and the beams never branch, compete, merge
+or backtrack: one batched decode per step advances them all, which on a GPU
+costs about what one does.
+
 Rewinding is truncation: a beam returns to an earlier length of its own token
 list and its sequence is cut there (``llama_memory_seq_rm``). A beam whose
 recent tokens collapse in probability backtracks to its last statement
@@ -36,7 +42,7 @@ import numpy as np
 from analysis.syntax import SyntaxTracker
 from decoding.beam import Beam, BeamState
 from decoding.entropy import EntropyUnit
-from decoding.result import BranchEvent, GenerationResult, GenerationStats, StopReason
+from decoding.result import BeamText, BranchEvent, GenerationResult, GenerationStats, StopReason
 from decoding.selection import Candidate, Proposer, select
 from decoding.sequence_model import SequenceModel, StepInput
 from decoding.steering import choice_offset, line_of, statement_start
@@ -144,6 +150,7 @@ class SearchConfig:
     collapse_logprob: float = -3.0  # mean log-prob per token since a boundary that means collapse
     collapse_min_tokens: int = 6
     max_backtracks: int = 2  # per beam
+    independent: bool = False  # beam_width independent samples instead of a search
 
     @property
     def is_plain_greedy(self) -> bool:
@@ -216,20 +223,26 @@ class BeamSearch:
     def _advance(self) -> None:
         self._stats.beam_steps += len(self._active)
         candidates: list[Candidate] = []
-        may_branch = not (self._cfg.commit_after and len(self._active) > 1)
+        independent = self._cfg.independent
+        may_branch = not independent and not (self._cfg.commit_after and len(self._active) > 1)
+        draws = self._cfg.beam_width if independent and self._step == 1 else 1
         for beam in self._active:
-            proposal = self._proposer.propose(beam, may_branch=may_branch)
+            proposal = self._proposer.propose(beam, may_branch=may_branch, draws=draws)
             if proposal.branch is not None:
                 self._record_branch(proposal.branch)
             candidates.extend(proposal.candidates)
-        chosen = select(
-            candidates,
-            capacity=self._cfg.beam_width - len(self._finished),
-            finished=[self._score(b) for b in self._finished],
-            margin=self._cfg.prune_margin,
-        )
+        if independent:
+            chosen = candidates
+        else:
+            chosen = select(
+                candidates,
+                capacity=self._cfg.beam_width - len(self._finished),
+                finished=[self._score(b) for b in self._finished],
+                margin=self._cfg.prune_margin,
+            )
         self._stats.prunes += len(candidates) - len(chosen)
-        survivors = self._merge_rejoined(self._grow(chosen))
+        grown = self._grow(chosen)
+        survivors = grown if independent else self._merge_rejoined(grown)
         for beam in survivors:
             if beam.state is BeamState.ACTIVE and beam.tracker.at_boundary:
                 beam.mark()
@@ -317,6 +330,7 @@ class BeamSearch:
         """Keep only the best live beam once ``commit_after`` steps have passed since a branch."""
         if (
             not self._cfg.commit_after
+            or self._cfg.independent
             or len(self._active) < 2
             or self._step - self._last_branch < self._cfg.commit_after
         ):
@@ -376,7 +390,12 @@ class BeamSearch:
 
     def _maybe_backtrack(self, beam: Beam) -> None:
         """Rewind a beam whose tokens since its last boundary have collapsed in probability."""
-        if self._cfg.is_plain_greedy or beam.backtracks >= self._cfg.max_backtracks or not beam.marks:
+        if (
+            self._cfg.is_plain_greedy
+            or self._cfg.independent
+            or beam.backtracks >= self._cfg.max_backtracks
+            or not beam.marks
+        ):
             return
         mark = beam.marks[-1]
         since = len(beam.tokens) - mark
@@ -432,12 +451,14 @@ class BeamSearch:
         return self._next_beam_id - 1
 
     def _result(self) -> GenerationResult:
-        if self._finished:
-            # A beam cut off at max_tokens is an unfinished answer: it wins only when no beam
-            # ended on its own. Length normalisation would otherwise favour long, repetitive
-            # cut-off beams over short complete ones (HumanEval: BENCHMARKS.md).
-            complete = [b for b in self._finished if b.stop_reason != "max_tokens"]
-            best = max(complete or self._finished, key=self._score)
+        # A beam cut off at max_tokens is an unfinished answer: it ranks after every beam that
+        # ended on its own. Length normalisation would otherwise favour long, repetitive
+        # cut-off beams over short complete ones (HumanEval: BENCHMARKS.md).
+        ranked = sorted(
+            self._finished, key=lambda b: (b.stop_reason != "max_tokens", self._score(b)), reverse=True
+        )
+        if ranked:
+            best = ranked[0]
             reason: StopReason = best.stop_reason or "max_tokens"
         else:
             best = max(self._failed, key=self._score)
@@ -450,4 +471,10 @@ class BeamSearch:
             trace=tuple(self._trace),
             stats=replace(self._stats),
             score=self._score(best),
+            beams=tuple(
+                BeamText(
+                    b.result_text, tuple(b.generated), b.stop_reason or "max_tokens", self._score(b)
+                )
+                for b in ranked
+            ),
         )

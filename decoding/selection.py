@@ -84,8 +84,12 @@ class Proposer:
         self._rng = rng
         self.entropies: list[float] = []
 
-    def propose(self, beam: Beam, *, may_branch: bool = True) -> Proposal:
-        """The beam's candidates; it branches only if uncertain and ``may_branch``."""
+    def propose(self, beam: Beam, *, may_branch: bool = True, draws: int = 1) -> Proposal:
+        """The beam's candidates; it branches only if uncertain and ``may_branch``.
+
+        With ``draws`` above 1 (and no branch) the distribution is sampled that many
+        times, one candidate per draw: the starts of independent samples.
+        """
         logits = self._model.logits(beam.seq_id)
         banned = beam.banned_here()
         if banned:
@@ -115,10 +119,17 @@ class Proposer:
                 ),
             )
             return Proposal([self._candidate(beam, t, float(log_probs[t])) for t in tokens], branch)
-        token = sample(
-            logits, self._rng, temperature=self._cfg.temperature, k=self._cfg.top_k, p=self._cfg.top_p
-        )
-        return Proposal([self._candidate(beam, token, float(log_probs[token]))])
+        tokens = [
+            sample(
+                logits,
+                self._rng,
+                temperature=self._cfg.temperature,
+                k=self._cfg.top_k,
+                p=self._cfg.top_p,
+            )
+            for _ in range(draws)
+        ]
+        return Proposal([self._candidate(beam, t, float(log_probs[t])) for t in tokens])
 
     def _candidate(self, beam: Beam, token: int, log_prob: float) -> Candidate:
         n_generated = beam.n_generated + (0 if self._model.is_end(token) else 1)

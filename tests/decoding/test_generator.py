@@ -260,3 +260,18 @@ def test_a_corrupt_model_file_is_a_clear_error(tmp_path: Path) -> None:
     model = ModelFile(path=bad, size=bad.stat().st_size, sha256_prefix="0" * 12)
     with pytest.raises(ModelLoadError, match="corrupt"):
         Generator.open(model, ModelSettings(), DecodingSettings())
+
+
+def test_samples_are_decoded_together_and_the_same_seed_draws_them_again(
+    small_model: ModelFile,
+) -> None:
+    settings = DecodingSettings(beam_width=1, max_tokens=24)
+    with Generator.open(small_model, ModelSettings(), settings, samples=3) as g:
+        drawn = [
+            g.sample(ADD_STUB, 3, temperature=1.0, seed=7, code_prefix=ADD_STUB) for _ in "ab"
+        ]
+    first, second = drawn
+    assert len(first.beams) == 3
+    assert [b.text for b in first.beams] == [b.text for b in second.beams]
+    assert first.stats.mean_live_beams > 1  # one batch advanced several sequences per step
+    assert first.stats.branches == 0

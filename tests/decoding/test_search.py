@@ -287,3 +287,34 @@ def test_same_seed_same_sampled_output(width: int) -> None:
         for _ in range(2)
     }
     assert len(texts) == 1
+
+
+def test_every_finished_beam_is_in_the_result_best_first() -> None:
+    result = run(ToyModel(UNSURE_THEN_END), max_tokens=5, beam_width=3, **UNSURE)
+    assert result.beams[0].text == result.text
+    assert sorted(beam.text for beam in result.beams) == ["\n", "a", "bc"]
+    scores = [beam.score for beam in result.beams]
+    assert scores == sorted(scores, reverse=True)
+
+
+#: Every step after the prompt: a, b or c, equally likely; c ends the sample.
+COIN = {t: row(a=1.0, b=1.0, c=1.0) for t in PIECES} | {C: row(end=9.0), END: row(end=9.0)}
+SAMPLES = {"temperature": 1.0, "seed": 3, "entropy_threshold": 0.0, "independent": True}
+
+
+def test_independent_samples_start_apart_and_never_branch_merge_or_prune() -> None:
+    model = ToyModel(COIN)
+    result = run(model, max_tokens=12, beam_width=4, commit_after=1, **SAMPLES)
+    # the threshold of 0 would branch a search at every step, and commit_after would keep one
+    # beam a step later: samples do neither
+    assert (result.stats.branches, result.stats.merges, result.stats.prunes) == (0, 0, 0)
+    assert result.stats.commits == 0
+    assert model.peak_live == 4
+    assert len(result.beams) == 4
+    assert len({beam.text for beam in result.beams}) > 1
+    assert model.seqs == {}
+
+
+def test_samples_with_the_same_seed_are_the_same_samples() -> None:
+    first, second = (run(ToyModel(COIN), max_tokens=12, beam_width=3, **SAMPLES) for _ in "ab")
+    assert [b.text for b in first.beams] == [b.text for b in second.beams]
