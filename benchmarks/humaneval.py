@@ -246,6 +246,54 @@ def loop_cycles(records: Sequence[dict[str, Any]]) -> tuple[str, dict[str, Any]]
     return table, facts
 
 
+def verify_notes(records: Sequence[dict[str, Any]]) -> tuple[str, dict[str, Any]]:
+    """What running the prompt's own examples did for the loop.
+
+    How the product's verdict (every example of the prompt passed) agrees with
+    the hidden tests; how often a cycle drew samples and a sample was kept; and
+    the share of repair cycles (cycle 2 on) whose code equals an earlier cycle's.
+    """
+    with_checks = [r for r in records if r["completion"]["extra"].get("checks")]
+    agree: Counter[tuple[bool, bool]] = Counter()
+    for r in with_checks:
+        own = [c for c in r["completion"]["extra"]["checks"] if c.get("origin") != "model"]
+        if own:
+            agree[(all(c["outcome"] == "passed" for c in own), bool(r["passed"]))] += 1
+    repairs = repeated = 0
+    for r in records:
+        codes = [c.strip() for c in r["completion"]["extra"].get("cycle_codes", [])]
+        for k in range(1, len(codes)):
+            repairs += 1
+            repeated += codes[k] in codes[:k]
+    sampled = sum(any(n > 1 for n in r["completion"]["extra"].get("cycle_candidates", []))
+                  for r in records)
+    kept_sample = sum("sample" in r["completion"]["extra"].get("cycle_origin", [])
+                      for r in records)
+    seconds = [sum(r["completion"]["extra"].get("verify_seconds", [])) for r in records]
+    facts = {
+        "problems_with_examples": sum(agree.values()),
+        "examples_passed_and_tests_passed": agree[(True, True)],
+        "examples_passed_tests_failed": agree[(True, False)],
+        "examples_failed_tests_passed": agree[(False, True)],
+        "examples_failed_tests_failed": agree[(False, False)],
+        "runs_that_sampled": sampled,
+        "runs_that_kept_a_sample": kept_sample,
+        "repair_cycles": repairs,
+        "repair_cycles_repeating_code": repeated,
+        "mean_sandbox_seconds": sum(seconds) / len(seconds) if seconds else 0.0,
+    }
+    text = (
+        f"\nverification: {facts['problems_with_examples']} problems had examples in the prompt; "
+        f"the returned code passed them and the hidden tests on {agree[(True, True)]}, passed "
+        f"them but failed the tests on {agree[(True, False)]}, failed them but passed the tests "
+        f"on {agree[(False, True)]}, failed both on {agree[(False, False)]}; "
+        f"{sampled} runs drew samples, {kept_sample} kept one; repair cycles returning an "
+        f"earlier cycle's code: {repeated}/{repairs}; sandbox "
+        f"{facts['mean_sandbox_seconds']:.2f} s/problem\n"
+    )
+    return text, facts
+
+
 def budget_of(loop_records: Sequence[dict[str, Any]]) -> int:
     """The samples mode's budget: the loop's mean decoded tokens per problem."""
     tokens = [int(r["completion"]["decoded_tokens"]) for r in loop_records]
@@ -372,7 +420,8 @@ def _run(args: argparse.Namespace) -> int:
     if "loop" in records:
         loop = next(s for s in summaries if s.mode == "loop")
         cycles_table, extra_analysis["loop_cycles"] = loop_cycles(records["loop"])
-        table += loop_notes(loop, records["loop"]) + "\n" + cycles_table
+        verify_table, extra_analysis["verification"] = verify_notes(records["loop"])
+        table += loop_notes(loop, records["loop"]) + "\n" + cycles_table + verify_table
     if "samples" in records:
         table += samples_notes(records["samples"], budget)
     reference = "greedy" if "greedy" in records else next(iter(records))

@@ -124,6 +124,47 @@ class ToolsSettings(_Section):
         return tuple(t for t in self.enable if t not in self.disabled)
 
 
+class VerifySettings(_Section):
+    """Running the task's examples and tests in the WebAssembly sandbox, and what it buys."""
+
+    enabled: bool = Field(
+        default=True,
+        description="run the examples and tests in the sandbox (CPython on WASI: no files, "
+        "network or processes; bounded fuel, memory and time)",
+    )
+    samples: int = Field(
+        default=3,
+        ge=0,
+        le=16,
+        description="independent samples drawn together when no candidate of a cycle passes",
+    )
+    sample_cycles: int = Field(
+        default=1,
+        ge=0,
+        le=20,
+        description="cycles that may draw samples (a cycle whose code repeats an earlier "
+        "attempt always may)",
+    )
+    sample_temperature: float = Field(default=0.8, gt=0.0, le=2.0)
+    model_tests: int = Field(
+        default=6,
+        ge=0,
+        le=20,
+        description="asserts the model writes from the task to rank candidates by agreement; "
+        "never a verdict",
+    )
+    prose_examples: bool = Field(
+        default=True,
+        description="ask the model to write examples given in prose as asserts",
+    )
+    test_max_tokens: int = Field(default=256, ge=16, le=4096)
+    fuel: int = Field(
+        default=5_000_000_000, ge=100_000_000, description="wasm fuel per sandbox instance"
+    )
+    memory_mb: int = Field(default=256, ge=32, le=4096)
+    seconds: float = Field(default=5.0, gt=0.0, le=600.0, description="wall clock per instance")
+
+
 class MemorySettings(_Section):
     """The LanceDB episode store."""
 
@@ -155,4 +196,5 @@ class Settings(_Section):
     sabs: SabsSettings = SabsSettings()
     cycles: CyclesSettings = CyclesSettings()
     tools: ToolsSettings = ToolsSettings()
+    verify: VerifySettings = VerifySettings()
     memory: MemorySettings = MemorySettings()

@@ -17,8 +17,8 @@ from analysis.findings import Finding, Severity
 class Outcome(enum.StrEnum):
     """How a run ended."""
 
-    CLEAN = "clean"  # the last attempt had no finding at ERROR or above
-    LIMIT = "limit"  # the cycle limit was reached with findings left
+    CLEAN = "clean"  # the returned attempt: no finding at ERROR or above, no check failed
+    LIMIT = "limit"  # the cycle limit was reached with findings or failed checks left
     NO_SAFE_BEAM = "no-safe-beam"  # SABS pruned every beam
     INTERRUPTED = "interrupted"  # stopped by the user or a human gate
     ERROR = "error"  # the run failed
@@ -32,9 +32,19 @@ class ReviewStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
+#: The keys of a run's attempt that say what running it showed (``verification``).
+VERIFICATION_KEYS = ("passed", "accepted", "checks", "candidates", "origin", "repeated")
+
+
 @dataclass(frozen=True)
 class Attempt:
-    """One cycle's code with what the static tests said about it."""
+    """One cycle's code with what the static tests and the sandbox said about it.
+
+    ``verification`` holds ``passed`` (every example and test passed; None: none
+    ran), ``accepted``, ``checks`` (the verdict of each check: label, origin,
+    outcome, expected, got, error, line), ``candidates``, ``origin`` and
+    ``repeated``; it is empty for an attempt of a version that did not verify.
+    """
 
     cycle: int
     code: str
@@ -43,6 +53,13 @@ class Attempt:
     decoding_stats: dict[str, Any] = field(default_factory=dict)
     sabs_stats: dict[str, Any] = field(default_factory=dict)
     feedback: str = ""
+    verification: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool | None:
+        """Whether every example and test passed (None when none ran)."""
+        value = self.verification.get("passed")
+        return None if value is None else bool(value)
 
     @property
     def worst_severity(self) -> Severity | None:
@@ -65,6 +82,7 @@ class Attempt:
             "decoding_stats": self.decoding_stats,
             "sabs_stats": self.sabs_stats,
             "feedback": self.feedback,
+            "verification": self.verification,
         }
 
     @classmethod
@@ -78,6 +96,7 @@ class Attempt:
             decoding_stats=dict(data.get("decoding_stats") or {}),
             sabs_stats=dict(data.get("sabs_stats") or {}),
             feedback=str(data.get("feedback", "")),
+            verification=dict(data.get("verification") or {}),
         )
 
 

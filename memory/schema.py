@@ -23,7 +23,7 @@ from analysis.findings import Finding, Severity
 from config.errors import UserError
 from memory.episode import Attempt, Episode, Outcome, ReviewStatus
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: attempts carry their verification
 TABLE_NAME = "episodes"
 VECTOR_COLUMN = "vector"
 TEXT_COLUMNS = ("task", "final_code")  # full-text indexed
@@ -94,10 +94,27 @@ def episode_schema(dim: int, embedder_name: str) -> pa.Schema:
     return pa.schema(fields, metadata=metadata)
 
 
+def schema_version(schema: pa.Schema) -> str:
+    """The schema version a table was written with ("?" when unknown)."""
+    return (schema.metadata or {}).get(META_SCHEMA_VERSION, b"?").decode()
+
+
+def upgrade_rows(rows: list[dict[str, Any]], version: str) -> list[dict[str, Any]] | None:
+    """Rows of a table of schema ``version`` in this version's shape; None if there is no way.
+
+    Version 1 had no verification in its attempts: they get an empty one.
+    """
+    if version != "1":
+        return None
+    for row in rows:
+        for attempt in row["attempts"]:
+            attempt["verification"] = "{}"
+    return rows
+
+
 def check_compatible(schema: pa.Schema, path: Path) -> None:
     """Raise ``IncompatibleStoreError`` unless ``schema`` is this version's episode schema."""
-    metadata = schema.metadata or {}
-    version = metadata.get(META_SCHEMA_VERSION, b"?").decode()
+    version = schema_version(schema)
     expected = episode_schema(embedding_dim(schema), embedder_name(schema))
     if version != SCHEMA_VERSION or not schema.equals(expected, check_metadata=False):
         raise IncompatibleStoreError(
@@ -187,6 +204,7 @@ def _row_to_attempt(row: dict[str, Any]) -> Attempt:
         decoding_stats=json.loads(row["decoding_stats"]),
         sabs_stats=json.loads(row["sabs_stats"]),
         feedback=row["feedback"],
+        verification=json.loads(row["verification"]),
     )
 
 

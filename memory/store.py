@@ -31,6 +31,7 @@ from config.settings import MemorySettings
 from memory.embedding import Embedder
 from memory.episode import Episode, Outcome, ReviewStatus
 from memory.schema import (
+    SCHEMA_VERSION,
     TABLE_NAME,
     TEXT_COLUMNS,
     VECTOR_COLUMN,
@@ -41,6 +42,8 @@ from memory.schema import (
     episode_schema,
     episode_to_row,
     row_to_episode,
+    schema_version,
+    upgrade_rows,
 )
 
 logger = logging.getLogger(__name__)
@@ -357,9 +360,26 @@ class EpisodeStore:
                 table = self._db.open_table(TABLE_NAME)
             except ValueError:  # not created yet
                 return None
+            table = self._upgraded(table)
             check_compatible(table.schema, self.path)
             self._table_handle = table
         return self._table_handle
+
+    def _upgraded(self, table: Table) -> Table:
+        """``table`` rewritten in this version's schema, when it is of an older one that can be
+        (one commit: run it while no other process writes); otherwise as it is."""
+        version = schema_version(table.schema)
+        if version == SCHEMA_VERSION:
+            return table
+        rows = upgrade_rows(table.to_arrow().to_pylist(), version)
+        if rows is None:
+            return table
+        schema = episode_schema(embedding_dim(table.schema), embedder_name(table.schema))
+        upgraded = self._db.create_table(
+            TABLE_NAME, pa.Table.from_pylist(rows, schema=schema), schema=schema, mode="overwrite"
+        )
+        self._create_indexes(upgraded)
+        return upgraded
 
     def _writable_table(self) -> Table:
         """The episode table, created (with its indexes) on first write."""

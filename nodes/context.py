@@ -1,7 +1,8 @@
 """The runtime context every node receives through ``Runtime[RunContext]``.
 
 It carries what must not be checkpointed: the settings, the loaded model,
-the episode store, the progress view and the SABS controller factory.
+the episode store, the progress view, the SABS controller factory and the
+verification sandbox.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from decoding.sabs import SecurityController
     from memory.store import EpisodeStore
     from nodes.review import Review
+    from verify.sandbox import Sandbox
 
 
 @dataclass(frozen=True)
@@ -34,3 +36,4 @@ class RunContext:
         [], SecurityController | None
     ]  # a fresh SABS controller per generation
     critic: Callable[[str, str, str], Review]  # (task, code, findings) -> the model's review
+    sandbox: Sandbox | None = None  # None: nothing is run (verify.enabled is off)

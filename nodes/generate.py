@@ -1,4 +1,8 @@
-"""The generate node: prompt the local model and decode with the entropy-gated search (and SABS)."""
+"""The generate node: prompt the local model and decode with the entropy-gated search (and SABS).
+
+Every beam the search finishes becomes a candidate of the cycle; verify chooses
+among them (and among samples, if the cycle draws some).
+"""
 
 from __future__ import annotations
 
@@ -7,17 +11,15 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
+from decoding.result import GenerationResult
 from nodes.context import RunContext
-from nodes.prompting import Revision, choose_template, prompt_for
-from nodes.state import Draft, RunState
+from nodes.prompting import Prompt, Revision, choose_template, prompt_for
+from nodes.state import Candidate, Origin, RunState
 
 
-def generate(state: RunState, runtime: Runtime[RunContext]) -> dict[str, Any]:
-    """Produce this cycle's draft from the task, stub, past examples and the last revision."""
-    ctx = runtime.context
+def cycle_prompt(state: RunState, ctx: RunContext) -> Prompt:
+    """The prompt of the coming cycle: the task, stub, past examples and the last revision."""
     attempts = state.get("attempts") or []
-    cycle = len(attempts) + 1
-    ctx.progress.node_started("generate", cycle)
     examples: list[tuple[str, str]] = []
     if ctx.store is not None and ctx.settings.memory.retrieve_k > 0:
         past = ctx.store.retrieve_examples(
@@ -39,9 +41,59 @@ def generate(state: RunState, runtime: Runtime[RunContext]) -> dict[str, Any]:
     template = choose_template(
         ctx.settings.model.use_chat_template, ctx.generator.chat_template(), ctx.model_file.name
     )
-    prompt = prompt_for(
+    return prompt_for(
         template, state["task"], stub=state.get("stub"), examples=examples, revision=revision
     )
+
+
+def candidates_from(
+    result: GenerationResult,
+    prompt: Prompt,
+    *,
+    cycle: int,
+    origin: Origin,
+    seconds: float,
+    sabs_stats: dict[str, Any],
+    known: set[str],
+) -> list[Candidate]:
+    """One unjudged candidate per finished beam (or the failed best one) whose code is not in
+    ``known``; ``known`` gains their codes."""
+    beams = [(b.text, b.stop_reason, b.score) for b in result.beams] or [
+        (result.text, result.stop_reason, result.score)
+    ]
+    stats = result.stats.to_dict()
+    found: list[Candidate] = []
+    for text, stop_reason, score in beams:
+        code = prompt.code_from(text)
+        if code in known:
+            continue
+        known.add(code)
+        found.append(
+            Candidate(
+                cycle=cycle,
+                prompt=prompt.text,
+                code=code,
+                stop_reason=stop_reason,
+                decoding_stats=stats,
+                sabs_stats=sabs_stats,
+                origin=origin,
+                score=score,
+                seconds=seconds,
+                judged=None,
+                verdict=None,
+                verified_checks=0,
+                verify_seconds=0.0,
+            )
+        )
+    return found
+
+
+def generate(state: RunState, runtime: Runtime[RunContext]) -> dict[str, Any]:
+    """Produce this cycle's candidates from the task, stub, past examples and the last revision."""
+    ctx = runtime.context
+    cycle = len(state.get("attempts") or []) + 1
+    ctx.progress.node_started("generate", cycle)
+    prompt = cycle_prompt(state, ctx)
     controller = ctx.new_controller()
     start = time.perf_counter()
     result = ctx.generator.generate(
@@ -56,21 +108,20 @@ def generate(state: RunState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         stop_at_top_level=prompt.stop_at_top_level,
     )
     seconds = time.perf_counter() - start
-    stats = result.stats.to_dict()
-    ctx.progress.generation(cycle, stats, final=True)
+    ctx.progress.generation(cycle, result.stats.to_dict(), final=True)
     sabs_stats = (
         {**controller.summary(), "rewinds": result.stats.rewinds, "kills": result.stats.kills}
         if controller is not None
         else {}
     )
     ctx.progress.sabs(cycle, sabs_stats)
-    draft = Draft(
+    candidates = candidates_from(
+        result,
+        prompt,
         cycle=cycle,
-        prompt=prompt.text,
-        code=prompt.code_from(result.text),
-        stop_reason=result.stop_reason,
-        decoding_stats=stats,
-        sabs_stats=sabs_stats,
+        origin="search",
         seconds=seconds,
+        sabs_stats=sabs_stats,
+        known=set(),
     )
-    return {"draft": draft, "status": "running"}
+    return {"candidates": candidates, "more": "", "status": "running"}

@@ -1,4 +1,9 @@
-"""The learn node: write the run's episode (every attempt) to the episode store, once."""
+"""The learn node: write the run's episode (every attempt) to the episode store, once.
+
+The episode's final code is the attempt the run returns: the best of its
+cycles (``nodes.ranking.best_attempt``), which is the last one unless a repair
+made things worse.
+"""
 
 from __future__ import annotations
 
@@ -9,22 +14,23 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from config.settings import Settings
-from memory.episode import Attempt, Episode, Outcome
+from memory.episode import VERIFICATION_KEYS, Attempt, Episode, Outcome
 from nodes.context import RunContext
+from nodes.ranking import best_attempt
 from nodes.state import RunState, Status
 
 
 def outcome_of(state: RunState) -> Outcome:
-    """How the run ended, from its state."""
+    """How the run ended, from its state: by the attempt it returns (``nodes.ranking``)."""
     attempts = state.get("attempts") or []
     if state.get("status") == "stopped":
         return Outcome.INTERRUPTED
     if not attempts:
         return Outcome.ERROR
-    last = attempts[-1]
-    if last["clean"]:
+    best = attempts[best_attempt(attempts)]
+    if best["clean"] and best.get("passed") is not False:  # the model's tests are no verdict
         return Outcome.CLEAN
-    if last["stop_reason"] == "no_safe_beam":
+    if best["stop_reason"] == "no_safe_beam":
         return Outcome.NO_SAFE_BEAM
     return Outcome.LIMIT
 
@@ -39,7 +45,13 @@ def build_episode(state: RunState, runtime_context: RunContext, outcome: Outcome
     attempts = state.get("attempts") or []
     history = state.get("feedback_history") or []
     episode_attempts = tuple(
-        Attempt.from_dict({**dict(a), "feedback": history[i] if i < len(history) else ""})
+        Attempt.from_dict(
+            {
+                **dict(a),
+                "feedback": history[i] if i < len(history) else "",
+                "verification": {key: a.get(key) for key in VERIFICATION_KEYS if key in a},
+            }
+        )
         for i, a in enumerate(attempts)
     )
     return Episode(
@@ -48,7 +60,7 @@ def build_episode(state: RunState, runtime_context: RunContext, outcome: Outcome
         task=state["task"],
         prompt=attempts[-1]["prompt"] if attempts else "",
         stub=state.get("stub"),
-        final_code=attempts[-1]["code"] if attempts else "",
+        final_code=attempts[best_attempt(attempts)]["code"] if attempts else "",
         attempts=episode_attempts,
         outcome=outcome,
         model_name=runtime_context.model_file.name,

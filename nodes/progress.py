@@ -7,7 +7,7 @@ styles come from ``Text`` objects, never from markup in the text.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rich.console import Console
@@ -92,6 +92,25 @@ class ProgressView:
                 f"static test: findings {counts}; completeness {completeness:.2f}; ", verdict
             ),
         )
+
+    def checks(
+        self, cycle: int, results: Sequence[Mapping[str, Any]], *, candidates: int
+    ) -> None:
+        """What the sandbox said of the candidate the cycle keeps (of ``candidates`` judged)."""
+        own = [r for r in results if r.get("origin") != "model"]
+        model = [r for r in results if r.get("origin") == "model"]
+        parts = []
+        if own:
+            passed = sum(r.get("outcome") == "passed" for r in own)
+            style = "green" if passed == len(own) else "yellow"
+            parts.append((f"{passed}/{len(own)} examples and tests passed", style))
+        if model:
+            joint = "; " if parts else ""
+            parts.append(f"{joint}{sum(r.get('outcome') == 'passed' for r in model)}/{len(model)} "
+                         "of the model's tests passed")
+        if parts:
+            kept = f" (the best of {candidates} candidates)" if candidates > 1 else ""
+            self._line(cycle, Text.assemble("verify: ", *parts, kept))
 
     def note(self, text: str) -> None:
         """A one-off message (a policy decision, a resume hint)."""

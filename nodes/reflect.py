@@ -1,9 +1,15 @@
-"""The reflect node: turn the last attempt's findings and a review into the next cycle's input.
+"""The reflect node: turn the last attempt's failed checks, findings and a review into the
+next cycle's input.
 
-``build_feedback`` is a plain function: findings in, concrete instructions out
-(which line, which rule, what to change). When ``cycles.max_reflect`` allows,
-the node also asks the model to review its code (``nodes.review``): the task,
-the code and the findings go in, concrete defects or "no defects" come out.
+``build_feedback`` is a plain function: check results and findings in,
+concrete evidence out: the call, what it returned and what was expected, or
+the exception and its line, then which line breaks which rule. A model-written
+test counts as evidence only when the code raised on it: its expected value
+may be wrong, an exception on a valid call is not. When ``cycles.max_reflect``
+allows and no check failed, the node also asks the model to review its code
+(``nodes.review``): the task, the code and the findings go in, concrete
+defects or "no defects" come out. A failed check is better evidence than a
+review, and cheaper: then none is asked for.
 """
 
 from __future__ import annotations
@@ -18,10 +24,12 @@ from config.settings import Settings
 from decoding.generator import Generator
 from nodes.context import RunContext
 from nodes.prompting import Revision, choose_template
+from nodes.ranking import VERDICT_ORIGINS, CheckResult
 from nodes.review import Review, parse_review, review_prompt
 from nodes.state import RunState
 
 MAX_FEEDBACK_ITEMS = 8
+MAX_CHECK_ITEMS = 4
 
 #: What to do about a rule, where the message alone does not say it.
 ADVICE: dict[str, str] = {
@@ -34,13 +42,32 @@ ADVICE: dict[str, str] = {
 }
 
 
-def build_feedback(findings: Sequence[Finding], *, code: str) -> str:
-    """Concrete, line-referenced instructions for the findings at WARNING or above, worst first."""
+def check_evidence(results: Sequence[CheckResult], code: str = "") -> list[str]:
+    """What the failed checks showed, the task's own first: one line each, a few at most,
+    quoting the line of ``code`` that raised."""
+    own = [r for r in results if r.origin in VERDICT_ORIGINS and not r.passed]
+    crashed = [
+        r for r in results if r.origin == "model" and r.outcome in ("error", "timeout", "memory")
+    ]
+    items = [r.evidence(code) for r in own[:MAX_CHECK_ITEMS]]
+    items += [f"a test: {r.evidence(code)}" for r in crashed[:2]]
+    hidden = len(own) - min(len(own), MAX_CHECK_ITEMS)
+    if hidden:
+        items.append(f"and {hidden} more failed example(s) or test(s)")
+    return items
+
+
+def build_feedback(
+    findings: Sequence[Finding], *, code: str, checks: Sequence[CheckResult] = ()
+) -> str:
+    """Concrete evidence: failed checks first, then line-referenced instructions for the
+    findings at WARNING or above, worst first."""
     lines = code.splitlines()
     relevant = sorted(
         (f for f in findings if f.severity >= Severity.WARNING),
         key=lambda f: (-f.severity, f.line, f.col),
     )
+    evidence = check_evidence(checks, code)
     items: list[str] = []
     seen: set[tuple[int, str]] = set()
     for finding in relevant:
@@ -48,7 +75,7 @@ def build_feedback(findings: Sequence[Finding], *, code: str) -> str:
         if (finding.line, message) in seen:
             continue  # ruff and pyright often say the same thing about one line
         seen.add((finding.line, message))
-        if len(items) == MAX_FEEDBACK_ITEMS:
+        if len(evidence) + len(items) >= MAX_FEEDBACK_ITEMS:
             break
         where = f"line {finding.line}" if finding.line > 0 else "the code"
         source = lines[finding.line - 1].strip() if 0 < finding.line <= len(lines) else ""
@@ -59,7 +86,7 @@ def build_feedback(findings: Sequence[Finding], *, code: str) -> str:
     hidden = len({(f.line, f.message) for f in relevant}) - len(items)
     if hidden > 0:
         items.append(f"and {hidden} more finding(s) of lower priority")
-    return "\n".join(items)
+    return "\n".join(evidence + items)
 
 
 def review(
@@ -89,11 +116,12 @@ def reflect(state: RunState, runtime: Runtime[RunContext]) -> dict[str, object]:
     start = time.perf_counter()
     last = attempts[-1]
     findings = [Finding.from_dict(f) for f in last["findings"]]
-    feedback = build_feedback(findings, code=last["code"])
+    checks = [CheckResult.from_dict(c) for c in last.get("checks") or []]
+    feedback = build_feedback(findings, code=last["code"], checks=checks)
     ctx = runtime.context
     verdict = ""
     defects = ""
-    if len(attempts) <= ctx.settings.cycles.max_reflect:
+    if len(attempts) <= ctx.settings.cycles.max_reflect and last.get("passed") is not False:
         ctx.progress.node_started("reflect", len(attempts))
         found = ctx.critic(state["task"], last["code"], feedback)
         verdict, defects = found.verdict, found.summary()

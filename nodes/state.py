@@ -11,10 +11,12 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Literal, TypedDict
 
 Status = Literal["running", "clean", "limit", "no-safe-beam", "stopped", "error"]
+Origin = Literal["search", "sample"]
+More = Literal["", "tests", "samples"]
 
 
 class Generated(TypedDict):
-    """What a generation produced: the keys a draft and the attempt judged from it share."""
+    """What a generation produced: the keys a candidate and the attempt chosen from it share."""
 
     cycle: int  # 1-based cycle number
     prompt: str  # the exact text given to the model
@@ -24,24 +26,45 @@ class Generated(TypedDict):
     sabs_stats: dict[str, Any]  # SABS statistics ({} when SABS is off)
 
 
-class Draft(Generated):
-    """What the generate node produced in the current cycle, before it is judged."""
-
-    seconds: float  # wall time of the generation
-
-
-class Attempt(Generated):
-    """One judged cycle: the draft plus everything the static tests said of it.
-
-    ``memory.episode.Attempt`` is the stored form: the same cycle, code,
-    findings, completeness and statistics, plus the feedback derived from it.
-    """
+class Judged(TypedDict):
+    """What the static tests said of a piece of code."""
 
     findings: list[dict[str, Any]]  # analysis.findings.Finding.to_dict() values, sorted
     completeness: float  # the completeness checker's confidence in [0, 1]
     clean: bool  # no finding at ERROR or above and completeness above the threshold
     tool_seconds: dict[str, float]  # wall time per static tool
+
+
+class Candidate(Generated):
+    """One answer of the current cycle: a finished beam of the search or a sample.
+
+    ``judged`` is set by static_test, ``verdict`` by verify (``None``: not run).
+    """
+
+    origin: Origin
+    score: float  # the decoder's score: length-normalised log-likelihood minus security penalty
+    seconds: float  # wall time of the generation that produced it (shared by its siblings)
+    judged: Judged | None
+    verdict: dict[str, Any] | None  # verify.sandbox.RunVerdict.to_dict() over the run's suite
+    verified_checks: int  # how many checks of the suite the verdict covers
+    verify_seconds: float  # wall time of its sandbox runs
+
+
+class Attempt(Generated, Judged):
+    """One judged cycle: the candidate it chose, what the static tests and the sandbox said.
+
+    ``memory.episode.Attempt`` is the stored form: the same cycle, code,
+    findings, completeness, checks and statistics, plus the feedback derived from it.
+    """
+
     generate_seconds: float
+    passed: bool | None  # every example and test of the task and the user passed (None: none)
+    checks: list[dict[str, Any]]  # each check's result, the model's tests too (nodes.ranking)
+    accepted: bool  # the run may stop here: clean, no check failed, no test call raised
+    candidates: int  # how many candidates the cycle judged
+    origin: Origin  # where the chosen candidate came from
+    repeated: bool  # its code equals an earlier attempt's (the cycle could find nothing new)
+    verify_seconds: float  # wall time in the sandbox this cycle
 
 
 class RunState(TypedDict):
@@ -53,7 +76,11 @@ class RunState(TypedDict):
     max_cycles: int  # the cycle bound this run started with
     settings: dict[str, Any]  # Settings.model_dump(mode="json") at the start; resume uses them
     review_when_clean: bool  # whether code the static tests passed is reviewed (cycles.*)
-    draft: Draft | None  # the current cycle's code, until static_test judges it
+    suite: dict[str, Any]  # verify.checks.Suite.to_dict(): the examples, tests and model tests
+    candidates: list[Candidate]  # the current cycle's answers, until one becomes its attempt
+    more: More  # what verify asked for before the cycle can end ("": nothing)
+    sampled_cycle: int  # the last cycle that drew samples (0: none)
+    tests_written: bool  # the model was asked for its tests (at most once per run)
     attempts: Annotated[list[Attempt], operator.add]  # judged cycles, oldest first
     feedback: str  # what the next generation must fix ("" in cycle 1)
     feedback_history: Annotated[list[str], operator.add]  # feedback derived from attempt i, at i
@@ -74,8 +101,9 @@ def initial_state(
     *,
     review_when_clean: bool = False,
     settings: Mapping[str, Any] | None = None,
+    suite: Mapping[str, Any] | None = None,
 ) -> RunState:
-    """The state a new run starts from."""
+    """The state a new run starts from; ``suite`` holds the user's own tests, if any."""
     return {
         "run_id": run_id,
         "task": task,
@@ -83,7 +111,11 @@ def initial_state(
         "max_cycles": max_cycles,
         "settings": dict(settings or {}),
         "review_when_clean": review_when_clean,
-        "draft": None,
+        "suite": dict(suite or {}),
+        "candidates": [],
+        "more": "",
+        "sampled_cycle": 0,
+        "tests_written": False,
         "attempts": [],
         "feedback": "",
         "feedback_history": [],

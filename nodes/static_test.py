@@ -1,5 +1,5 @@
-"""The static_test node: judge the draft with ruff, pyright, the security verifier
-and the completeness checker. The code is never executed."""
+"""The static_test node: judge every new candidate with ruff, pyright, the security verifier
+and the completeness checker. Nothing is executed here."""
 
 from __future__ import annotations
 
@@ -9,40 +9,42 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from analysis.security import Policy
-from analysis.static import run_static_tests
+from analysis.static import run_static_tests_many
 from nodes.context import RunContext
-from nodes.state import Attempt, RunState
+from nodes.state import Candidate, Judged, RunState
 
 
 def static_test(state: RunState, runtime: Runtime[RunContext]) -> dict[str, Any]:
-    """Turn the current draft into a judged attempt."""
-    draft = state.get("draft")
-    if draft is None:
-        raise RuntimeError("static_test reached with no draft to judge")
+    """Judge the cycle's candidates that have no static judgement yet (pyright once for all)."""
+    candidates = list(state.get("candidates") or [])
+    if not candidates:
+        raise RuntimeError("static_test reached with no candidate to judge")
     ctx = runtime.context
-    ctx.progress.node_started("static test", draft["cycle"])
-    report = run_static_tests(
-        draft["code"],
+    pending = [i for i, c in enumerate(candidates) if c["judged"] is None]
+    cycle = candidates[0]["cycle"]
+    ctx.progress.node_started("static test", cycle)
+    reports = run_static_tests_many(
+        [candidates[i]["code"] for i in pending],
         tools=ctx.settings.tools,
-        stub=state.get("stub"),
-        stopped_on_max_tokens=draft["stop_reason"] == "max_tokens",
+        stubs=[state.get("stub")] * len(pending),
+        stopped_on_max_tokens=[candidates[i]["stop_reason"] == "max_tokens" for i in pending],
         policy=Policy.from_settings(ctx.settings.sabs),
     )
-    per_tool = Counter(f.tool for f in report.findings)
-    ctx.progress.findings(
-        draft["cycle"], dict(per_tool), clean=report.clean, completeness=report.completeness
-    )
-    attempt = Attempt(
-        cycle=draft["cycle"],
-        prompt=draft["prompt"],
-        code=draft["code"],
-        stop_reason=draft["stop_reason"],
-        decoding_stats=draft["decoding_stats"],
-        sabs_stats=draft["sabs_stats"],
-        findings=[f.to_dict() for f in report.findings],
-        completeness=report.completeness,
-        clean=report.clean,
-        tool_seconds=dict(report.seconds),
-        generate_seconds=draft["seconds"],
-    )
-    return {"attempts": [attempt], "draft": None}
+    judged: list[Candidate] = list(candidates)
+    for index, report in zip(pending, reports, strict=True):
+        judged[index] = Candidate(
+            **{
+                **candidates[index],
+                "judged": Judged(
+                    findings=[f.to_dict() for f in report.findings],
+                    completeness=report.completeness,
+                    clean=report.clean,
+                    tool_seconds=dict(report.seconds),
+                ),
+            }
+        )
+        per_tool = Counter(f.tool for f in report.findings)
+        ctx.progress.findings(
+            cycle, dict(per_tool), clean=report.clean, completeness=report.completeness
+        )
+    return {"candidates": judged}

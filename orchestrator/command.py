@@ -57,6 +57,7 @@ OVERRIDE_KEYS: dict[str, str] = {
     "sabs_hard_fail": "sabs.hard_fail_on_critical",
     "sabs_log": "sabs.log_path",
     "max_cycles": "cycles.max_cycles",
+    "verify": "verify.enabled",
 }
 
 

@@ -48,6 +48,7 @@ def run_doctor(args: argparse.Namespace, ctx: CommandContext) -> int:
         _guard("ruff", _check_ruff),
         _guard("pyright", _check_pyright),
         _guard("lancedb", _check_lancedb),
+        _guard("sandbox", _check_sandbox),
     ]
     if ctx.json_output:
         ctx.console.print_json(
@@ -153,3 +154,28 @@ def _check_lancedb() -> Check:
         rows = table.count_rows()
     ok = rows == 1
     return Check("lancedb", ok, f"{importlib.metadata.version('lancedb')}, wrote and read a table")
+
+
+#: What the sandbox probe runs: a passing check, and an attempt to read a host file.
+_PROBE_CODE = "def add(a, b):\n    return a + b\n"
+_PROBE_TESTS = ("assert add(2, 3) == 5", "open('/etc/hostname').read()")
+
+
+def _check_sandbox() -> Check:
+    from verify.runtime import CPYTHON_WASI
+    from verify.sandbox import Sandbox
+
+    with Sandbox.open() as sandbox:
+        verdict = sandbox.run(_PROBE_CODE, _PROBE_TESTS)
+    outcomes = [t.outcome for t in verdict.tests]
+    ok = verdict.status == "ok" and outcomes == ["passed", "error"]
+    detail = (
+        f"CPython {CPYTHON_WASI.python} on WASI under wasmtime "
+        f"{importlib.metadata.version('wasmtime')}: ran a check in {verdict.seconds:.2f} s; "
+        "a host file could not be read"
+        if ok
+        else f"the probe gave {verdict.status} {outcomes}: {verdict.error}"
+    )
+    return Check(
+        "sandbox", ok, detail, "" if ok else "run `make setup`, or run with --no-verify"
+    )

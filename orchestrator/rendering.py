@@ -7,9 +7,9 @@ for byte, and the summary goes to stderr.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.syntax import Syntax
@@ -47,16 +47,48 @@ def print_report(report: RunReport, ctx: CommandContext, *, out: Path | None) ->
     findings = [Finding.from_dict(f) for f in report.findings]
     if findings:
         summary.print(findings_table(findings))
+    if report.checks:
+        summary.print(checks_table(report.checks))
     summary.print(
         Text.assemble(
             "status ",
             (report.status, "bold"),
-            f" · completeness {report.completeness:.2f} · {report.cycles} cycle(s) · "
-            f"{report.seconds:.1f} s · run {report.run_id} · episode {report.episode_id or '-'}",
+            f" · {checks_summary(report.checks)}completeness {report.completeness:.2f} · "
+            f"{report.cycles} cycle(s) · {report.seconds:.1f} s · run {report.run_id} · "
+            f"episode {report.episode_id or '-'}",
         )
     )
     if out is not None:
         summary.print(f"wrote {len(report.code.splitlines())} lines of code to {out}")
+
+
+def checks_summary(checks: Sequence[Mapping[str, Any]]) -> str:
+    """"3/4 examples and tests passed · " for the task's own checks ("" when none ran)."""
+    own = [c for c in checks if c.get("origin") != "model"]
+    if not own:
+        return ""
+    passed = sum(c.get("outcome") == "passed" for c in own)
+    return f"{passed}/{len(own)} examples and tests passed · "
+
+
+def checks_table(checks: Sequence[Mapping[str, Any]]) -> Table:
+    """One row per check run in the sandbox: where it came from, its outcome and what it got."""
+    table = literal_table("checks (run in the sandbox)", ("check", "from", "outcome", "detail"))
+    for check in checks:
+        origin = str(check.get("origin", ""))
+        outcome = str(check.get("outcome", ""))
+        if check.get("got") is not None and outcome != "passed":
+            detail = f"got {check.get('got')}, expected {check.get('expected')}"
+        else:
+            detail = str(check.get("error") or "")
+        add_literal_row(
+            table,
+            str(check.get("label", "")),
+            "model (ranks only)" if origin == "model" else origin,
+            outcome,
+            detail,
+        )
+    return table
 
 
 def runs_table(summaries: Sequence[RunSummary]) -> Table:

@@ -22,6 +22,14 @@ class RunReport:
     completeness: float
     attempts: list[dict[str, Any]] = field(default_factory=list)
     reflect_seconds: list[float] = field(default_factory=list)
+    checks: list[dict[str, Any]] = field(default_factory=list)  # of the returned attempt
+    cycle: int = 0  # the cycle whose code is returned
+
+    @property
+    def passed(self) -> bool | None:
+        """Whether every example and test passed (None when none ran)."""
+        own = [c for c in self.checks if c.get("origin") != "model"]
+        return all(c.get("outcome") == "passed" for c in own) if own else None
 
     @property
     def exit_code(self) -> int:
@@ -36,7 +44,10 @@ class RunReport:
             "code": self.code,
             "findings": self.findings,
             "completeness": self.completeness,
+            "passed": self.passed,
+            "checks": self.checks,
             "cycles": self.cycles,
+            "cycle": self.cycle,
             "seconds": round(self.seconds, 3),
             "episode_id": self.episode_id,
             "stats": [
@@ -46,6 +57,9 @@ class RunReport:
                     "sabs": a["sabs_stats"],
                     "tool_seconds": a["tool_seconds"],
                     "generate_seconds": a["generate_seconds"],
+                    "verify_seconds": a.get("verify_seconds", 0.0),
+                    "candidates": a.get("candidates", 1),
+                    "passed": a.get("passed"),
                     "reflect_seconds": (
                         self.reflect_seconds[i] if i < len(self.reflect_seconds) else None
                     ),
@@ -56,18 +70,23 @@ class RunReport:
 
 
 def report_from_state(run_id: str, values: dict[str, Any], seconds: float) -> RunReport:
-    """The report of run ``run_id`` from its state values (its last attempt is its result)."""
+    """The report of run ``run_id`` from its state values: its result is the attempt the run
+    returns (``nodes.ranking.best_attempt``, the last one unless a repair made it worse)."""
+    from nodes.ranking import best_attempt
+
     attempts = list(values.get("attempts") or [])
-    last = attempts[-1] if attempts else None
+    best = attempts[best_attempt(attempts)] if attempts else None
     return RunReport(
         run_id=run_id,
         status=str(values.get("status", "running")),
-        code=last["code"] if last else "",
-        findings=list(last["findings"]) if last else [],
+        code=best["code"] if best else "",
+        findings=list(best["findings"]) if best else [],
         cycles=len(attempts),
         seconds=seconds,
         episode_id=values.get("episode_id"),
-        completeness=float(last["completeness"]) if last else 0.0,
+        completeness=float(best["completeness"]) if best else 0.0,
         attempts=attempts,
         reflect_seconds=list(values.get("reflect_seconds") or []),
+        checks=list(best.get("checks") or []) if best else [],
+        cycle=int(best["cycle"]) if best else 0,
     )

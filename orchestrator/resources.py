@@ -1,18 +1,20 @@
-"""Open and close what a run needs: the run database, the episode store, the model.
+"""Open and close what a run needs: the run database, the episode store, the sandbox, the model.
 
-The cheap parts open first, so a bad data folder fails before the model loads.
+The cheap parts open first, so a bad data folder or a missing sandbox runtime
+fails before the model loads.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from rich.console import Console
 
 from config.errors import UsageError
 from config.files import atomic_writer
+from config.settings import VerifySettings
 from decoding.generator import Generator
 from decoding.sabs import SABSConfig, SecurityController
 from memory.embedding import make_embedder
@@ -27,6 +29,14 @@ from orchestrator.command import CommandContext
 from orchestrator.graph import LoopGraph, build_graph
 from orchestrator.model_setup import resolve_with_progress
 from orchestrator.runs import open_checkpointer, run_config
+from verify.sandbox import Limits, Sandbox
+
+
+def sandbox_limits(settings: VerifySettings) -> Limits:
+    """The sandbox's limits from the ``verify`` settings."""
+    return Limits(
+        fuel=settings.fuel, memory_bytes=settings.memory_mb << 20, seconds=settings.seconds
+    )
 
 
 @contextmanager
@@ -44,10 +54,17 @@ def open_run_resources(ctx: CommandContext) -> Iterator[tuple[RunContext, LoopGr
     def new_controller() -> SecurityController | None:
         return SecurityController(sabs_config) if settings.sabs.enabled else None
 
-    with open_checkpointer(ctx.data_dir) as saver:
+    with open_checkpointer(ctx.data_dir) as saver, ExitStack() as stack:
         embedder = make_embedder(settings.memory.embedder)
         store = EpisodeStore.open(store_path(settings.memory, ctx.data_dir), embedder)
-        with Generator.open(model_file, settings.model, settings.decoding) as generator:
+        sandbox = (
+            stack.enter_context(Sandbox.open(sandbox_limits(settings.verify)))
+            if settings.verify.enabled
+            else None
+        )
+        with Generator.open(
+            model_file, settings.model, settings.decoding, samples=settings.verify.samples
+        ) as generator:
 
             def critic(task: str, code: str, findings: str) -> Review:
                 return review(generator, task=task, code=code, findings=findings, settings=settings)
@@ -60,6 +77,7 @@ def open_run_resources(ctx: CommandContext) -> Iterator[tuple[RunContext, LoopGr
                 progress=progress,
                 new_controller=new_controller,
                 critic=critic,
+                sandbox=sandbox,
             )
             yield run_ctx, build_graph(saver)
 

@@ -18,9 +18,21 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
         "--stub", type=Path, help="Python file with imports, signature and docstring to complete"
     )
     run.add_argument(
+        "--tests",
+        type=Path,
+        help="Python file of assert lines or test_* functions the code must pass (run in the "
+        "sandbox)",
+    )
+    run.add_argument(
+        "--spec",
+        type=Path,
+        help="JSON spec: function_name, parameters, return_type, constraints, examples; it "
+        "gives the stub, the task (unless one is given) and the checks",
+    )
+    run.add_argument(
         "--tasks",
         type=Path,
-        help='JSONL file of tasks to run in sequence ({"task": ..., "stub": ...})',
+        help='JSONL file of tasks to run in sequence ({"task": ..., "stub": ..., "tests": ...})',
     )
     run.add_argument(
         "--workers",
@@ -67,6 +79,12 @@ def _add_generation_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--seed", type=int, help="random seed")
     group.add_argument("--log-every", type=int, help="progress every N decoding steps (0: quiet)")
     group.add_argument("--max-cycles", type=int, help="improvement cycles at most")
+    group.add_argument(
+        "--verify",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="run the examples and tests in the WebAssembly sandbox (on by default)",
+    )
     sabs = parser.add_argument_group("security-aware beam search")
     sabs.add_argument(
         "--use-sabs",

@@ -63,14 +63,16 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 def handle_run(args: argparse.Namespace, ctx: CommandContext) -> int:
     """Run one task (or a batch from ``--tasks``) through the loop."""
-    from nodes.prompting import validate_stub, validate_task
-
     if args.tasks is not None:
-        if args.task or args.stub:
-            raise UsageError("give either a task (with --stub) or --tasks FILE, not both")
+        if args.task or args.stub or args.tests or args.spec:
+            raise UsageError(
+                "give either a task (with --stub, --tests or --spec) or --tasks FILE, not both"
+            )
         if args.out is not None:
             raise UsageError("--out writes one file: it cannot be used with --tasks")
         specs = read_tasks(args.tasks)
+        if any(s.suite for s in specs):
+            check_verifiable(ctx, "a task's tests")
         check_targets(args, ctx)
         if args.workers is not None or args.ray is not None:
             from orchestrator.cluster.driver import run_batch
@@ -81,19 +83,47 @@ def handle_run(args: argparse.Namespace, ctx: CommandContext) -> int:
         return run_sequential(specs, args, ctx)
     if args.workers is not None or args.ray is not None:
         raise UsageError("--workers and --ray run a batch: give it with --tasks FILE")
-    stub = (
-        validate_stub(read_text_file(args.stub, what="stub file"), source=f"stub file {args.stub}")
-        if args.stub
-        else None
-    )
-    task = validate_task(args.task or "")
+    spec = task_from_args(args, ctx)
     check_targets(args, ctx)
     from orchestrator import resources
     from orchestrator.runner import execute_run
 
     with resources.open_run_resources(ctx) as (run_ctx, graph):
-        report = execute_run(graph, run_ctx, ctx, TaskSpec(task, stub), yes=args.yes)
+        report = execute_run(graph, run_ctx, ctx, spec, yes=args.yes)
     return _finish(report, args, ctx)
+
+
+def task_from_args(args: argparse.Namespace, ctx: CommandContext) -> TaskSpec:
+    """The task, stub and checks of one run from ``TASK``, ``--stub``, ``--spec`` and ``--tests``;
+    ``UsageError`` for anything that does not parse, before the model loads."""
+    from nodes.prompting import validate_stub, validate_task
+    from verify.checks import Suite
+    from verify.spec import load_spec
+    from verify.user_tests import load_tests
+
+    stub = (
+        validate_stub(read_text_file(args.stub, what="stub file"), source=f"stub file {args.stub}")
+        if args.stub
+        else None
+    )
+    task = args.task or ""
+    suite = Suite()
+    if args.spec is not None:
+        if stub is not None:
+            raise UsageError("--spec gives the stub: use --spec or --stub, not both")
+        spec = load_spec(read_text_file(args.spec, what="spec file"), name=str(args.spec))
+        stub, task, suite = spec.stub(), task or spec.task(), spec.suite()
+    if args.tests is not None:
+        suite = suite + load_tests(read_text_file(args.tests, what="tests file"), name=str(args.tests))
+    if suite.checks:
+        check_verifiable(ctx, "--tests and --spec")
+    return TaskSpec(validate_task(task), stub, suite=suite.to_dict() if suite.checks else None)
+
+
+def check_verifiable(ctx: CommandContext, what: str) -> None:
+    """``UsageError`` if checks were given but verification is off: they could never run."""
+    if not ctx.settings.verify.enabled:
+        raise UsageError(f"{what} run in the sandbox: drop --no-verify (or verify.enabled: false)")
 
 
 def check_targets(args: argparse.Namespace, ctx: CommandContext) -> None:

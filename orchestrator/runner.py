@@ -43,6 +43,7 @@ def execute_run(
         settings.cycles.max_cycles,
         review_when_clean=settings.cycles.review_when_clean,
         settings=settings.model_dump(mode="json"),
+        suite=spec.suite,
     )
     try:
         return drive(graph, run_ctx, ctx, run_id, initial, yes=yes)

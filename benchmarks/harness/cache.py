@@ -19,7 +19,7 @@ from config.files import atomic_writer
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 REPO_ROOT = Path(__file__).resolve().parents[2]
-PRODUCT_PACKAGES = ("analysis", "config", "decoding", "memory", "nodes", "orchestrator")
+PRODUCT_PACKAGES = ("analysis", "config", "decoding", "memory", "nodes", "orchestrator", "verify")
 
 
 def code_fingerprint(

@@ -5,8 +5,9 @@ when the model has a chat template, as the product uses) and the product's
 extraction of the code. ``greedy``: the product's decoder with one beam at
 temperature 0, which is plain greedy decoding (``benchmarks.decoding`` compares
 it with llama.cpp's own); ``beams``: the entropy-gated search with SABS off;
-``sabs``: the search with SABS; ``loop``: the product's full generate -> static
-test -> reflect loop; ``samples``: the loop's same-budget baseline, independent
+``sabs``: the search with SABS; ``loop``: the product's full loop (generate, static
+tests, the examples of the prompt run in the product's WebAssembly sandbox,
+samples, reflect), seeing only the prompt; ``samples``: the loop's same-budget baseline, independent
 samples (the greedy answer first, then samples at the settings' top-k/top-p and
 ``SAMPLE_TEMPERATURE``) until a token budget is spent, one of them picked without
 running it: clean by the product's static tests first, then fewer findings,
@@ -128,6 +129,7 @@ def relevant_settings(mode: Mode, settings: Settings) -> dict[str, Any]:
         relevant["sabs"] = settings.sabs.model_dump(mode="json")
     if mode == "loop":
         relevant["cycles"] = settings.cycles.model_dump(mode="json")
+        relevant["verify"] = settings.verify.model_dump(mode="json")
     if mode in ("loop", "samples"):
         relevant["tools"] = settings.tools.model_dump(mode="json")
     if mode == "samples":
@@ -412,7 +414,15 @@ class LoopCompleter:
             "cycle_codes": [a["code"] for a in attempts],
             "cycle_clean": [bool(a["clean"]) for a in attempts],
             "cycle_rules": [sorted({f["rule"] for f in a["findings"]}) for a in attempts],
+            "cycle_accepted": [bool(a.get("accepted", a["clean"])) for a in attempts],
+            "cycle_checks_passed": [a.get("passed") for a in attempts],
+            "cycle_repeated": [bool(a.get("repeated", False)) for a in attempts],
+            "cycle_candidates": [int(a.get("candidates", 1)) for a in attempts],
+            "cycle_origin": [str(a.get("origin", "search")) for a in attempts],
+            "returned_cycle": report.cycle,
+            "checks": report.checks,
             "generate_seconds": [float(a["generate_seconds"]) for a in attempts],
+            "verify_seconds": [float(a.get("verify_seconds", 0.0)) for a in attempts],
             "tool_seconds": [dict(a["tool_seconds"]) for a in attempts],
         }
         state = self._graph.get_state(run_config(report.run_id)).values

@@ -52,13 +52,18 @@ def task_ids(specs: Sequence[TaskSpec], settings: Settings) -> list[str]:
     from nodes.learn import config_hash
 
     settings_hash = config_hash(settings)
-    seen: dict[tuple[str, str | None], int] = {}
+    seen: dict[tuple[str, str | None, str], int] = {}
     ids = []
     for spec in specs:
-        key = (spec.task, spec.stub)
+        key = (spec.task, spec.stub, json.dumps(spec.suite, sort_keys=True))
         repeat = seen.get(key, 0)
         seen[key] = repeat + 1
-        text = json.dumps([settings_hash, spec.task, spec.stub, repeat], ensure_ascii=False)
+        text = json.dumps(
+            [settings_hash, spec.task, spec.stub, repeat]
+            + ([spec.suite] if spec.suite else []),
+            ensure_ascii=False,
+            sort_keys=True,
+        )
         ids.append("task-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:20])
     return ids
 

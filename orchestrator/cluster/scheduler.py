@@ -67,7 +67,9 @@ class Scheduler:
                 task = self.queue.popleft()
                 worker.task = task
                 spec = task.spec
-                self.calls[worker.handle.run.remote(task.task_id, spec.task, spec.stub)] = worker
+                self.calls[worker.handle.run.remote(
+                    task.task_id, spec.task, spec.stub, spec.suite
+                )] = worker
                 self.progress.task_started(task.label, worker.info.name)
 
     def busy(self) -> bool:

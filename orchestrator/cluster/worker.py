@@ -99,6 +99,8 @@ class TaskWorker:
         from nodes.progress import ProgressView
         from nodes.reflect import review
         from nodes.review import Review
+        from orchestrator.resources import sandbox_limits
+        from verify.sandbox import Sandbox
 
         settings = Settings.model_validate(settings_data)
         self._threads = settings.model.n_threads
@@ -114,8 +116,15 @@ class TaskWorker:
             opened = CollectingStore.open(Path(store), embedder)
             assert isinstance(opened, CollectingStore)
             self._store = opened
+        sandbox = (
+            self._stack.enter_context(Sandbox.open(sandbox_limits(settings.verify)))
+            if settings.verify.enabled
+            else None
+        )
         generator = self._stack.enter_context(
-            Generator.open(model_file, settings.model, settings.decoding)
+            Generator.open(
+                model_file, settings.model, settings.decoding, samples=settings.verify.samples
+            )
         )
 
         def critic(task: str, code: str, findings: str) -> Review:
@@ -132,6 +141,7 @@ class TaskWorker:
             ),
             new_controller=new_controller,
             critic=critic,
+            sandbox=sandbox,
         )
 
     def ready(self) -> WorkerInfo:
@@ -144,7 +154,9 @@ class TaskWorker:
             error=self._error,
         )
 
-    def run(self, task_id: str, task: str, stub: str | None) -> TaskResult:
+    def run(
+        self, task_id: str, task: str, stub: str | None, suite: dict[str, Any] | None = None
+    ) -> TaskResult:
         """Run ``task`` to its end as run ``task_id``; a failure of the task is returned, not raised."""
         start = time.perf_counter()
         worker = f"pid {os.getpid()} on {socket.gethostname()}"
@@ -157,7 +169,7 @@ class TaskWorker:
         if self._error:
             return failed(self._error)
         try:
-            values = self._drive(task_id, task, stub)
+            values = self._drive(task_id, task, stub, suite)
         except UserError as exc:
             return failed(exc.message)
         except Exception as exc:  # one task's bug must not take the worker down
@@ -174,7 +186,9 @@ class TaskWorker:
             worker=worker,
         )
 
-    def _drive(self, task_id: str, task: str, stub: str | None) -> dict[str, Any]:
+    def _drive(
+        self, task_id: str, task: str, stub: str | None, suite: dict[str, Any] | None
+    ) -> dict[str, Any]:
         """Invoke the graph, answering the human gate without asking, until the run ends."""
         from langgraph.checkpoint.memory import InMemorySaver
         from langgraph.types import Command
@@ -195,6 +209,7 @@ class TaskWorker:
             cycles.max_cycles,
             review_when_clean=cycles.review_when_clean,
             settings=settings.model_dump(mode="json"),
+            suite=suite,
         )
         answer = {"action": "continue" if self._yes else cycles.unattended_approval}
         while True:

@@ -77,6 +77,7 @@ def test_the_attempt_struct_derived_from_the_dataclass_is_the_one_on_disk() -> N
             pa.field("decoding_stats", pa.string()),
             pa.field("sabs_stats", pa.string()),
             pa.field("feedback", pa.string()),
+            pa.field("verification", pa.string()),
         ]
     )
     assert ATTEMPT_TYPE.equals(on_disk)

@@ -334,3 +334,38 @@ def test_optimize_rebuilds_the_vector_index_after_the_store_grew(
     store.optimize()
     vector_indexes = [name for name, kind in store.indexes().items() if kind == "IvfFlat"]
     assert vector_indexes == ["vector_ivf_flat_250"]
+
+
+def test_a_store_of_schema_version_1_is_upgraded_in_place_and_keeps_its_episodes(
+    tmp_path: Path,
+) -> None:
+    import lancedb
+    import pyarrow as pa
+
+    from memory.schema import META_SCHEMA_VERSION, episode_schema, episode_to_row
+
+    embedder = HashingEmbedder()
+    schema = episode_schema(embedder.dim, embedder.name)
+    attempts = schema.field("attempts").type.value_type
+    old_attempt = pa.struct([f for f in attempts if f.name != "verification"])
+    old = pa.schema(
+        [
+            pa.field("attempts", pa.list_(old_attempt), nullable=False) if f.name == "attempts" else f
+            for f in schema
+        ],
+        metadata={**(schema.metadata or {}), META_SCHEMA_VERSION: b"1"},
+    )
+    episode = two_cycle_episode("old")
+    row = episode_to_row(episode, embedder.embed([episode.task])[0])
+    for attempt in row["attempts"]:
+        del attempt["verification"]
+    db = lancedb.connect(str(tmp_path / "memory"))
+    db.create_table("episodes", pa.Table.from_pylist([row], schema=old), schema=old)
+
+    store = EpisodeStore.open(tmp_path / "memory", embedder)
+    found = store.get("old")
+    assert found is not None
+    assert [a.code for a in found.attempts] == [a.code for a in episode.attempts]
+    assert all(a.verification == {} for a in found.attempts)
+    store.add(make_episode("new"))
+    assert {e.id for e in store.list()} == {"old", "new"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from analysis.findings import Finding, Severity
+from nodes.ranking import CheckResult
 from nodes.reflect import MAX_FEEDBACK_ITEMS, build_feedback
 
 CODE = "def f(x):\n    return y\n"
@@ -54,3 +55,28 @@ def test_the_same_message_on_one_line_is_said_once() -> None:
 def test_only_the_first_line_of_a_message_is_kept() -> None:
     long = Finding(line=2, col=1, tool="pyright", rule="X", severity=Severity.ERROR, message="first\n  detail")
     assert build_feedback([long], code=CODE).endswith("pyright X: first")
+
+
+def test_failed_examples_come_first_with_what_the_call_returned() -> None:
+    checks = [
+        CheckResult("f(1) == 2", "example", "passed"),
+        CheckResult("f(2) == 5", "example", "failed", expected="5", got="4"),
+        CheckResult("f([]) == 0", "user", "error", error="IndexError: list index out of range", line=3),
+    ]
+    lines = build_feedback([finding(2, "F821", Severity.ERROR)], code=CODE, checks=checks)
+    assert lines.splitlines() == [
+        "`f(2) == 5` failed: it returned 4, expected 5",
+        "`f([]) == 0` raised IndexError: list index out of range at line 3",
+        "line 2 (`return y`): ruff F821: F821 message; define or import every name you use",
+    ]
+
+
+def test_a_model_test_is_evidence_only_when_the_code_raised_on_it() -> None:
+    checks = [
+        CheckResult("f(3) == 9", "model", "failed", expected="9", got="8"),
+        CheckResult("f((1, 2)) == 0", "model", "error", error="TypeError: 'tuple' object does not support item assignment", line=2),
+    ]
+    assert build_feedback([], code=CODE, checks=checks) == (
+        "a test: `f((1, 2)) == 0` raised TypeError: 'tuple' object does not support item "
+        "assignment at line 2 (`return y`)"
+    )

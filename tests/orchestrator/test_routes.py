@@ -10,16 +10,18 @@ from orchestrator.graph import (
     APPROVE,
     LEARN,
     REFLECT,
+    SAMPLE,
+    WRITE_TESTS,
     recursion_limit,
     route_after_approval,
     route_after_reflect,
-    route_after_test,
+    route_after_verify,
 )
 
 
 def state(*cleans: bool, max_cycles: int = 3, status: str = "running", **extra: Any) -> Any:
     return {
-        "attempts": [{"clean": c} for c in cleans],
+        "attempts": [{"clean": c, "accepted": c} for c in cleans],
         "max_cycles": max_cycles,
         "status": status,
         **extra,
@@ -37,8 +39,8 @@ def state(*cleans: bool, max_cycles: int = 3, status: str = "running", **extra: 
         ((False,), 1, LEARN),
     ],
 )
-def test_route_after_test(cleans: tuple[bool, ...], max_cycles: int, expected: str) -> None:
-    assert route_after_test(state(*cleans, max_cycles=max_cycles)) == expected
+def test_route_after_verify(cleans: tuple[bool, ...], max_cycles: int, expected: str) -> None:
+    assert route_after_verify(state(*cleans, max_cycles=max_cycles)) == expected
 
 
 @pytest.mark.parametrize(
@@ -49,7 +51,7 @@ def test_clean_code_is_reviewed_when_the_run_reviews_clean_code(
     cleans: tuple[bool, ...], max_cycles: int, expected: str
 ) -> None:
     reviewing = state(*cleans, max_cycles=max_cycles, review_when_clean=True)
-    assert route_after_test(reviewing) == expected
+    assert route_after_verify(reviewing) == expected
 
 
 @pytest.mark.parametrize(
@@ -72,9 +74,21 @@ def test_route_after_reflect_refuses_an_impossible_state() -> None:
         route_after_reflect(state())
 
 
-def test_route_after_test_refuses_an_impossible_state() -> None:
+def test_a_cycle_that_asked_for_tests_or_samples_gets_them_before_anything_else() -> None:
+    assert route_after_verify(state(False, more="samples")) == SAMPLE
+    assert route_after_verify(state(more="samples")) == SAMPLE
+    assert route_after_verify(state(True, more="tests")) == WRITE_TESTS
+
+
+def test_clean_code_that_failed_an_example_is_not_accepted() -> None:
+    failed: Any = {"attempts": [{"clean": True, "accepted": False}], "max_cycles": 3}
+    assert route_after_verify(failed) == REFLECT
+    assert route_after_reflect(failed | {"review_verdicts": [""]}) == APPROVE
+
+
+def test_route_after_verify_refuses_an_impossible_state() -> None:
     with pytest.raises(ValueError, match="no judged attempt"):
-        route_after_test(state())
+        route_after_verify(state())
 
 
 @pytest.mark.parametrize(("status", "expected"), [("running", "generate"), ("stopped", "learn")])
@@ -88,6 +102,7 @@ def test_route_after_approval_refuses_a_finished_run() -> None:
 
 
 def test_recursion_limit_grows_with_cycles() -> None:
-    # a run of n cycles takes 4 steps per cycle plus learn: the bound must admit it, and no more than a few extra
-    assert recursion_limit(1) >= 4 + 1
-    assert recursion_limit(3) - recursion_limit(2) == 4
+    # a cycle takes at most 10 steps (generate, static_test, verify, write_tests, verify,
+    # sample, static_test, verify, reflect, approve), a run prepare and learn besides
+    assert recursion_limit(1) >= 10 + 2
+    assert recursion_limit(3) - recursion_limit(2) == 10

@@ -1,0 +1,62 @@
+"""The sample node: more candidates for a cycle whose own did not pass.
+
+It draws ``verify.samples`` independent samples of the cycle's prompt at
+``verify.sample_temperature``, decoded together as sequences of one llama.cpp
+batch (SABS steers them as it steers the search). They are judged like the
+search's own candidates (static_test, then verify).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from nodes.context import RunContext
+from nodes.generate import candidates_from, cycle_prompt
+from nodes.state import RunState
+
+
+def sample(state: RunState, runtime: Runtime[RunContext]) -> dict[str, Any]:
+    """Add the samples to the cycle's candidates."""
+    ctx = runtime.context
+    settings = ctx.settings
+    candidates = list(state.get("candidates") or [])
+    if not candidates:
+        raise RuntimeError("sample reached with no candidate of the cycle")
+    cycle = candidates[0]["cycle"]
+    prompt = cycle_prompt(state, ctx)
+    ctx.progress.node_started("sample", cycle)
+    controller = ctx.new_controller()
+    started = time.perf_counter()
+    result = ctx.generator.sample(
+        prompt.text,
+        settings.verify.samples,
+        temperature=settings.verify.sample_temperature,
+        seed=settings.model.seed * 1009 + cycle,
+        code_prefix=prompt.code_prefix,
+        controller=controller,
+        security_lambda=settings.sabs.lambda_weight,
+        max_rewinds=settings.sabs.max_rewinds,
+        special_tokens=prompt.special_tokens,
+        stop_sequences=prompt.stop_sequences,
+        stop_at_top_level=prompt.stop_at_top_level,
+    )
+    seconds = time.perf_counter() - started
+    ctx.progress.generation(cycle, result.stats.to_dict(), final=True)
+    sabs_stats = (
+        {**controller.summary(), "rewinds": result.stats.rewinds, "kills": result.stats.kills}
+        if controller is not None
+        else {}
+    )
+    drawn = candidates_from(
+        result,
+        prompt,
+        cycle=cycle,
+        origin="sample",
+        seconds=seconds,
+        sabs_stats=sabs_stats,
+        known={c["code"] for c in candidates},
+    )
+    return {"candidates": candidates + drawn, "more": "", "sampled_cycle": cycle}
