@@ -123,7 +123,9 @@ def task_from_args(args: argparse.Namespace, ctx: CommandContext) -> TaskSpec:
 def check_verifiable(ctx: CommandContext, what: str) -> None:
     """``UsageError`` if checks were given but verification is off: they could never run."""
     if not ctx.settings.verify.enabled:
-        raise UsageError(f"{what} run in the sandbox: drop --no-verify (or verify.enabled: false)")
+        raise UsageError(
+            f"{what} run in the sandbox: drop --no-verify (or set verify.enabled: true)"
+        )
 
 
 def check_targets(args: argparse.Namespace, ctx: CommandContext) -> None:

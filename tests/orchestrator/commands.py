@@ -10,8 +10,12 @@ from collections.abc import Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-#: A config that keeps episodes on the hash embedder, so no embedding model is loaded.
-HASH_CONFIG = "memory:\n  embedder: hash\n"
+#: A config that keeps episodes on the hash embedder, so no embedding model is loaded, and
+#: the model's tests and samples few and short.
+HASH_CONFIG = (
+    "memory:\n  embedder: hash\nverify:\n  samples: 2\n  model_tests: 2\n"
+    "  test_max_tokens: 40\n"
+)
 
 
 def main_command(*args: str | bytes) -> list[str | bytes]:

@@ -46,6 +46,16 @@ def inputs(tmp_path: Path) -> Path:
         "no_task.jsonl": '{"stub": "def f():\\n    pass\\n"}\n',
         "empty.jsonl": "\n\n",
         "exists.py": "keep me\n",
+        "broken_tests.py": "assert f(1 ==\n",
+        "no_tests.py": "import math\nx = 1\n",
+        "ok_tests.py": "assert add(1, 2) == 3\n",
+        "bad_name.json": '{"function_name": "1f", "parameters": [], "return_type": "int"}',
+        "bad_example.json": (
+            '{"function_name": "f", "parameters": [{"name": "a", "type": "int"}], '
+            '"return_type": "int", "examples": [{"input": {"z": 1}, "output": 2}]}'
+        ),
+        "not_json.json": "{",
+        "bad_tests.jsonl": '{"task": "x", "tests": "assert (\\n"}\n',
         "a_file": "x",
     }
     for name, text in files.items():
@@ -85,6 +95,15 @@ BAD_INPUTS: list[tuple[str, list[str], dict[str, str], str]] = [
     ("task file without a task", ["run", "--tasks", "no_task.jsonl"], {}, '"task" string'),
     ("empty task file", ["run", "--tasks", "empty.jsonl"], {}, "holds no tasks"),
     ("task and task file", ["run", "--tasks", "empty.jsonl", "x"], {}, "not both"),
+    ("tests that are not Python", ["--tests", "broken_tests.py", "x"], {}, "line 1"),
+    ("tests file with no test", ["--tests", "no_tests.py", "x"], {}, "no tests found"),
+    ("missing tests file", ["--tests", "none.py", "x"], {}, "does not exist"),
+    ("tests without the sandbox", ["--no-verify", "--tests", "ok_tests.py", "x"], {}, "--no-verify"),
+    ("spec with a bad name", ["--spec", "bad_name.json"], {}, "function_name"),
+    ("spec with an unknown input", ["--spec", "bad_example.json"], {}, "examples[0].input"),
+    ("spec that is not JSON", ["--spec", "not_json.json"], {}, "invalid JSON"),
+    ("spec and stub", ["--spec", "bad_name.json", "--stub", "ok_tests.py"], {}, "not both"),
+    ("task file with broken tests", ["run", "--tasks", "bad_tests.jsonl"], {}, "tests: line 1"),
     ("--out under /proc", ["--out", "/proc/x.py", "task"], {}, "cannot write a file there"),
     ("--out that is a folder", ["--out", "folder", "task"], {}, "is a directory"),
     ("--out in a missing folder", ["--out", "none/x.py", "task"], {}, "cannot write"),

@@ -23,6 +23,7 @@ from orchestrator.resources import open_run_resources
 from orchestrator.runner import execute_run
 from orchestrator.runs import run_config
 from orchestrator.tasks import TaskSpec
+from verify.user_tests import load_tests
 from tests.orchestrator.commands import (
     HASH_CONFIG,
     ctrl_c_as_at_a_terminal,
@@ -31,7 +32,14 @@ from tests.orchestrator.commands import (
 )
 
 TASK = "Write a function that returns the larger of two integers"
-FAST = {"decoding.max_tokens": 24, "decoding.beam_width": 2, "memory.embedder": "hash"}
+FAST = {
+    "decoding.max_tokens": 24,
+    "decoding.beam_width": 2,
+    "memory.embedder": "hash",
+    "verify.samples": 2,
+    "verify.model_tests": 2,
+    "verify.test_max_tokens": 40,
+}
 #: A stub whose first line is a type error: no cycle can end clean, whatever the model writes.
 NEVER_CLEAN_STUB = (
     'LIMIT: int = "ten"\n\n\ndef larger(a: int, b: int) -> int:\n'
@@ -218,3 +226,60 @@ def test_batch_records_a_failing_task_and_goes_on(tmp_path: Path) -> None:
     listing = main_py("runs", "--json")
     assert listing.returncode == 0, listing.stderr
     assert [r["run_id"] for r in json.loads(listing.stdout)] == [second["run_id"]]
+
+
+def test_a_failed_test_sends_the_code_back_with_what_it_returned(tmp_path: Path) -> None:
+    """No code can pass ``larger(1, 2) == 3``: cycle 1 draws samples and the model's tests,
+    and cycle 2 is told what the call returned; the run ends at the limit, not clean."""
+    ctx = context(**{"cycles.max_cycles": 2})
+    stub = 'def larger(a: int, b: int) -> int:\n    """Return the larger of a and b."""\n'
+    impossible = load_tests("assert larger(1, 2) == 3\n", name="tests.py")
+    spec = TaskSpec(TASK, stub, suite=impossible.to_dict())
+    with open_run_resources(ctx) as (run_ctx, graph):
+        report = execute_run(graph, run_ctx, ctx, spec, yes=True)
+        values = graph.get_state(run_config(report.run_id)).values
+    assert (report.status, report.exit_code, report.cycles) == ("limit", 1, 2)
+    user = [c for c in report.checks if c["origin"] == "user"]
+    assert [(c["label"], c["outcome"], c["expected"]) for c in user] == [
+        ("larger(1, 2) == 3", "failed", "3")
+    ]
+    assert values["sampled_cycle"] >= 1  # a cycle whose best candidate failed drew samples
+    assert values["tests_written"]  # and asked the model for its tests first
+    assert values["feedback_history"][0].startswith("`larger(1, 2) == 3` failed: it returned ")
+    episode = open_store(ctx).get(report.run_id)
+    assert episode is not None
+    assert episode.attempts[0].passed is False
+    assert episode.attempts[0].verification["checks"][0]["origin"] == "user"
+
+
+def test_a_spec_gives_the_stub_the_task_and_the_checks(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.json"
+    spec.write_text(
+        json.dumps(
+            {
+                "function_name": "add",
+                "parameters": [{"name": "a", "type": "int"}, {"name": "b", "type": "int"}],
+                "return_type": "int",
+                "constraints": "return the sum of a and b",
+                "examples": [
+                    {"input": {"a": 1, "b": 2}, "output": 3},
+                    {"input": {"a": -4, "b": 4}, "output": 0},
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    config = tmp_path / "fast.yaml"
+    config.write_text(HASH_CONFIG, encoding="utf-8")
+    result = main_py(
+        "--json", "--config", str(config), "--spec", str(spec), "--max-cycles", "1",
+        "--max-tokens", "48", "--beam-width", "2",
+    )  # fmt: skip
+    document = json.loads(result.stdout)
+    assert result.returncode == (0 if document["status"] == "clean" else 1), result.stderr
+    assert document["code"].startswith("def add(a: int, b: int) -> int:")
+    assert [(c["origin"], c["label"]) for c in document["checks"]] == [
+        ("spec", "add(a=1, b=2) == 3"),
+        ("spec", "add(a=-4, b=4) == 0"),
+    ]
+    assert document["passed"] is (document["status"] == "clean")
