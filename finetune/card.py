@@ -37,13 +37,15 @@ SELECTION: dict[ExportFormat, str] = {
     "sft": "every episode a reviewer approved, with non-empty final code",
     "openai": "every episode a reviewer approved, with non-empty final code",
     "dpo": (
-        "episodes a reviewer approved whose run ended clean and had an earlier attempt with a "
-        "finding at ERROR or above; chosen = the final code, rejected = the latest such attempt"
+        "episodes a reviewer approved whose final code is clean and failed none of its examples "
+        "and tests in the sandbox, and that had another attempt with a finding at ERROR or above "
+        "or a failed example or test; chosen = the final code, rejected = the latest such attempt"
     ),
     "openai-dpo": (
-        "episodes a reviewer approved whose run ended clean and had an earlier attempt with a "
-        "finding at ERROR or above; preferred = the final code, non-preferred = the latest such "
-        "attempt"
+        "episodes a reviewer approved whose final code is clean and failed none of its examples "
+        "and tests in the sandbox, and that had another attempt with a finding at ERROR or above "
+        "or a failed example or test; preferred = the final code, non-preferred = the latest "
+        "such attempt"
     ),
 }
 

@@ -32,15 +32,19 @@ def user_message(episode: Episode) -> str:
 def rejected_attempt(episode: Episode) -> Attempt | None:
     """The attempt to prefer the final code over, or None when the episode has no pair.
 
-    A pair needs a clean final result and an earlier attempt with a finding at
-    ERROR or above; the latest such attempt is taken (the closest negative).
+    A pair needs a clean final result that failed none of its examples and tests
+    in the sandbox, and another attempt that had a finding at ERROR or above or
+    failed an example or test; the latest such attempt is taken (the closest
+    negative).
     """
-    if episode.outcome is not Outcome.CLEAN or not episode.attempts:
+    final_code = episode.final_code.strip()
+    if episode.outcome is not Outcome.CLEAN or not final_code:
         return None
-    if episode.attempts[-1].blocking or not episode.final_code.strip():
+    final = next((a for a in reversed(episode.attempts) if a.code.strip() == final_code), None)
+    if final is None or final.blocking or final.passed is False:
         return None
-    for attempt in reversed(episode.attempts[:-1]):
-        if attempt.blocking and attempt.code.strip() != episode.final_code.strip():
+    for attempt in reversed(episode.attempts):
+        if attempt.code.strip() != final_code and (attempt.blocking or attempt.passed is False):
             return attempt
     return None
 

@@ -55,3 +55,32 @@ def test_no_pair_when_the_blocking_attempt_equals_the_final_code() -> None:
 
 def test_an_episode_without_code_has_no_record() -> None:
     assert to_record(make_episode("a", final_code="  \n"), "sft") is None
+
+
+def test_dpo_pair_rejects_clean_code_that_failed_its_examples() -> None:
+    attempts = (
+        Attempt(cycle=1, code="wrong", verification={"passed": False}),
+        Attempt(cycle=2, code="right", verification={"passed": True}),
+    )
+    episode = make_episode("a", final_code="right", attempts=attempts)
+    rejected = rejected_attempt(episode)
+    assert rejected is not None
+    assert rejected.code == "wrong"
+
+
+def test_no_pair_when_the_final_code_failed_its_examples() -> None:
+    attempts = (
+        Attempt(cycle=1, code="worse", verification={"passed": False}),
+        Attempt(cycle=2, code="final", verification={"passed": False}),
+    )
+    assert rejected_attempt(make_episode("a", final_code="final", attempts=attempts)) is None
+
+
+def test_the_final_code_may_be_an_earlier_attempt_than_the_last() -> None:
+    attempts = (
+        Attempt(cycle=1, code="best", verification={"passed": True}),
+        Attempt(cycle=2, code="a worse repair", verification={"passed": False}),
+    )
+    rejected = rejected_attempt(make_episode("a", final_code="best", attempts=attempts))
+    assert rejected is not None
+    assert rejected.code == "a worse repair"
