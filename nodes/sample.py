@@ -14,7 +14,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from nodes.context import RunContext
-from nodes.generate import candidates_from, cycle_prompt
+from nodes.generate import cycle_prompt, decoded
 from nodes.state import RunState
 
 
@@ -43,20 +43,14 @@ def sample(state: RunState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         stop_sequences=prompt.stop_sequences,
         stop_at_top_level=prompt.stop_at_top_level,
     )
-    seconds = time.perf_counter() - started
-    ctx.progress.generation(cycle, result.stats.to_dict(), final=True)
-    sabs_stats = (
-        {**controller.summary(), "rewinds": result.stats.rewinds, "kills": result.stats.kills}
-        if controller is not None
-        else {}
-    )
-    drawn = candidates_from(
+    drawn = decoded(
+        ctx,
         result,
         prompt,
+        controller,
         cycle=cycle,
         origin="sample",
-        seconds=seconds,
-        sabs_stats=sabs_stats,
+        seconds=time.perf_counter() - started,
         known={c["code"] for c in candidates},
     )
     return {"candidates": candidates + drawn, "more": "", "sampled_cycle": cycle}

