@@ -20,12 +20,9 @@ from collections.abc import Sequence
 from langgraph.runtime import Runtime
 
 from analysis.findings import Finding, Severity
-from config.settings import Settings
-from decoding.generator import Generator
 from nodes.context import RunContext
-from nodes.prompting import Revision, choose_template, greedy_reply
+from nodes.prompting import Revision
 from nodes.ranking import VERDICT_ORIGINS, CheckResult
-from nodes.review import Review, parse_review, review_prompt
 from nodes.state import RunState
 
 MAX_FEEDBACK_ITEMS = 8
@@ -87,17 +84,6 @@ def build_feedback(
     if hidden > 0:
         items.append(f"and {hidden} more finding(s) of lower priority")
     return "\n".join(evidence + items)
-
-
-def review(
-    generator: Generator, *, task: str, code: str, findings: str, settings: Settings
-) -> Review:
-    """Ask the model to review ``code`` for ``task``, given the static findings; parsed."""
-    template = choose_template(
-        settings.model.use_chat_template, generator.chat_template(), "the model"
-    )
-    prompt = review_prompt(template, task=task, code=code, findings=findings)
-    return parse_review(greedy_reply(generator, prompt, settings.cycles.review_max_tokens))
 
 
 def reflect(state: RunState, runtime: Runtime[RunContext]) -> dict[str, object]:

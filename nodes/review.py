@@ -1,4 +1,4 @@
-"""The model's review of its own code: a prompt that asks for defects, and its parse.
+"""The model's review of its own code: the turn that asks for defects, and its parse.
 
 The review sees the task, the code and what the static tests found, and must
 answer with concrete defects, one per line starting with "- ", or exactly
@@ -12,8 +12,10 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from config.settings import Settings
 from decoding.chat import ChatTemplate
-from nodes.prompting import Prompt
+from decoding.generator import Generator
+from nodes.prompting import Prompt, choose_template, greedy_reply
 
 NO_DEFECTS = "NO DEFECTS"
 MAX_DEFECTS = 6
@@ -93,3 +95,14 @@ def parse_review(text: str) -> Review:
     if NO_DEFECTS in text.upper() or _SAYS_NONE.search(text):
         return Review("no_defects", (), text)
     return Review("unclear", (), text)
+
+
+def review(
+    generator: Generator, *, task: str, code: str, findings: str, settings: Settings
+) -> Review:
+    """Ask the model to review ``code`` for ``task``, given the static findings; parsed."""
+    template = choose_template(
+        settings.model.use_chat_template, generator.chat_template(), "the model"
+    )
+    prompt = review_prompt(template, task=task, code=code, findings=findings)
+    return parse_review(greedy_reply(generator, prompt, settings.cycles.review_max_tokens))

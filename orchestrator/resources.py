@@ -14,8 +14,9 @@ from rich.console import Console
 
 from config.errors import UsageError
 from config.files import atomic_writer
-from config.settings import VerifySettings
+from config.settings import Settings, VerifySettings
 from decoding.generator import Generator
+from decoding.model_file import ModelFile
 from decoding.sabs import SABSConfig, SecurityController
 from memory.embedding import make_embedder
 from memory.episode import Outcome
@@ -23,8 +24,7 @@ from memory.store import EpisodeStore, store_path
 from nodes.context import RunContext
 from nodes.learn import build_episode
 from nodes.progress import ProgressView
-from nodes.reflect import review
-from nodes.review import Review
+from nodes.review import Review, review
 from orchestrator.command import CommandContext
 from orchestrator.graph import LoopGraph, build_graph
 from orchestrator.model_setup import resolve_with_progress
@@ -49,11 +49,6 @@ def open_run_resources(ctx: CommandContext) -> Iterator[tuple[RunContext, LoopGr
         max_cycles=settings.cycles.max_cycles,
         quiet=ctx.quiet or ctx.json_output,
     )
-    sabs_config = SABSConfig.from_settings(settings.sabs)
-
-    def new_controller() -> SecurityController | None:
-        return SecurityController(sabs_config) if settings.sabs.enabled else None
-
     with open_checkpointer(ctx.data_dir) as saver, ExitStack() as stack:
         embedder = make_embedder(settings.memory.embedder)
         store = EpisodeStore.open(store_path(settings.memory, ctx.data_dir), embedder)
@@ -65,21 +60,38 @@ def open_run_resources(ctx: CommandContext) -> Iterator[tuple[RunContext, LoopGr
         with Generator.open(
             model_file, settings.model, settings.decoding, samples=settings.verify.samples
         ) as generator:
-
-            def critic(task: str, code: str, findings: str) -> Review:
-                return review(generator, task=task, code=code, findings=findings, settings=settings)
-
-            run_ctx = RunContext(
-                settings=settings,
-                model_file=model_file,
-                generator=generator,
-                store=store,
-                progress=progress,
-                new_controller=new_controller,
-                critic=critic,
-                sandbox=sandbox,
-            )
+            run_ctx = run_context(settings, model_file, generator, store, progress, sandbox)
             yield run_ctx, build_graph(saver)
+
+
+def run_context(
+    settings: Settings,
+    model_file: ModelFile,
+    generator: Generator,
+    store: EpisodeStore | None,
+    progress: ProgressView,
+    sandbox: Sandbox | None,
+) -> RunContext:
+    """The runtime context of runs on these resources: the SABS controller factory and the
+    review turn come from the settings."""
+    sabs_config = SABSConfig.from_settings(settings.sabs)
+
+    def new_controller() -> SecurityController | None:
+        return SecurityController(sabs_config) if settings.sabs.enabled else None
+
+    def critic(task: str, code: str, findings: str) -> Review:
+        return review(generator, task=task, code=code, findings=findings, settings=settings)
+
+    return RunContext(
+        settings=settings,
+        model_file=model_file,
+        generator=generator,
+        store=store,
+        progress=progress,
+        new_controller=new_controller,
+        critic=critic,
+        sandbox=sandbox,
+    )
 
 
 def log_interrupted(graph: LoopGraph, run_ctx: RunContext, run_id: str) -> None:

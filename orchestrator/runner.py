@@ -7,13 +7,17 @@ is removed again, so no run is left behind that could never succeed.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from config.errors import UserError
 from orchestrator.gate import ask_gate
 from orchestrator.report import RunReport, report_from_state
 
 if TYPE_CHECKING:
+    from langchain_core.runnables import RunnableConfig
+    from langgraph.types import Durability
+
     from nodes.context import RunContext
     from nodes.state import RunState
     from orchestrator.command import CommandContext
@@ -65,8 +69,6 @@ def drive(
     yes: bool,
 ) -> RunReport:
     """Invoke the graph, answering human-gate interrupts, until the run ends."""
-    from langgraph.types import Command
-
     from orchestrator import resources
     from orchestrator.graph import recursion_limit
     from orchestrator.runs import run_config
@@ -76,15 +78,13 @@ def drive(
     max_cycles = int(snapshot_values.get("max_cycles", 1))
     run_ctx.progress.max_cycles = max_cycles
     config = run_config(run_id, recursion_limit=recursion_limit(max_cycles))
-    payload: RunState | Command | None = initial
+
+    def answer(question: Any) -> Any:
+        run_ctx.progress.close()
+        return ask_gate(question, run_ctx, ctx, yes=yes)
+
     try:
-        while True:
-            graph.invoke(payload, config, context=run_ctx, durability="sync")
-            snapshot = graph.get_state(config)
-            if not snapshot.interrupts:
-                break
-            run_ctx.progress.close()
-            payload = Command(resume=ask_gate(snapshot.interrupts[0].value, run_ctx, ctx, yes=yes))
+        values = invoke_to_end(graph, initial, config, run_ctx, answer, durability="sync")
     except KeyboardInterrupt:
         run_ctx.progress.close()
         resources.log_interrupted(graph, run_ctx, run_id)
@@ -92,4 +92,26 @@ def drive(
         raise
     finally:
         run_ctx.progress.close()
-    return report_from_state(run_id, graph.get_state(config).values, time.perf_counter() - start)
+    return report_from_state(run_id, values, time.perf_counter() - start)
+
+
+def invoke_to_end(
+    graph: LoopGraph,
+    payload: RunState | None,
+    config: RunnableConfig,
+    run_ctx: RunContext,
+    answer: Callable[[Any], Any],
+    *,
+    durability: Durability = "async",
+) -> dict[str, Any]:
+    """Invoke the graph from ``payload`` (``None``: its last checkpoint), resuming every
+    human-gate interrupt with ``answer(question)``, until the run ends; its final values."""
+    from langgraph.types import Command
+
+    resume: RunState | Command | None = payload
+    while True:
+        graph.invoke(resume, config, context=run_ctx, durability=durability)
+        snapshot = graph.get_state(config)
+        if not snapshot.interrupts:
+            return dict(snapshot.values)
+        resume = Command(resume=answer(snapshot.interrupts[0].value))

@@ -93,23 +93,14 @@ class TaskWorker:
         from config.settings import Settings
         from decoding.generator import Generator
         from decoding.model_file import resolve_model
-        from decoding.sabs import SABSConfig, SecurityController
         from memory.embedding import make_embedder
-        from nodes.context import RunContext
         from nodes.progress import ProgressView
-        from nodes.reflect import review
-        from nodes.review import Review
-        from orchestrator.resources import sandbox_limits
+        from orchestrator.resources import run_context, sandbox_limits
         from verify.sandbox import Sandbox
 
         settings = Settings.model_validate(settings_data)
         self._threads = settings.model.n_threads
         model_file = resolve_model(settings.model.path)
-        sabs_config = SABSConfig.from_settings(settings.sabs)
-
-        def new_controller() -> SecurityController | None:
-            return SecurityController(sabs_config) if settings.sabs.enabled else None
-
         self._store: CollectingStore | None = None
         if store is not None and settings.memory.retrieve_k > 0:
             embedder = make_embedder(settings.memory.embedder)
@@ -126,22 +117,12 @@ class TaskWorker:
                 model_file, settings.model, settings.decoding, samples=settings.verify.samples
             )
         )
-
-        def critic(task: str, code: str, findings: str) -> Review:
-            return review(generator, task=task, code=code, findings=findings, settings=settings)
-
         self._settings = settings
-        self._run_ctx = RunContext(
-            settings=settings,
-            model_file=model_file,
-            generator=generator,
-            store=self._store,
-            progress=ProgressView(
-                Console(stderr=True), max_cycles=settings.cycles.max_cycles, quiet=True
-            ),
-            new_controller=new_controller,
-            critic=critic,
-            sandbox=sandbox,
+        progress = ProgressView(
+            Console(stderr=True), max_cycles=settings.cycles.max_cycles, quiet=True
+        )
+        self._run_ctx = run_context(
+            settings, model_file, generator, self._store, progress, sandbox
         )
 
     def ready(self) -> WorkerInfo:
@@ -191,10 +172,10 @@ class TaskWorker:
     ) -> dict[str, Any]:
         """Invoke the graph, answering the human gate without asking, until the run ends."""
         from langgraph.checkpoint.memory import InMemorySaver
-        from langgraph.types import Command
 
-        from nodes.state import RunState, initial_state
+        from nodes.state import initial_state
         from orchestrator.graph import build_graph, recursion_limit
+        from orchestrator.runner import invoke_to_end
         from orchestrator.runs import run_config
 
         settings = self._settings
@@ -202,7 +183,7 @@ class TaskWorker:
         graph = build_graph(InMemorySaver())
         config = run_config(task_id, recursion_limit=recursion_limit(cycles.max_cycles))
         self._run_ctx.progress.max_cycles = cycles.max_cycles
-        payload: RunState | Command | None = initial_state(
+        payload = initial_state(
             task_id,
             task,
             stub,
@@ -212,12 +193,7 @@ class TaskWorker:
             suite=suite,
         )
         answer = {"action": "continue" if self._yes else cycles.unattended_approval}
-        while True:
-            graph.invoke(payload, config, context=self._run_ctx)
-            snapshot = graph.get_state(config)
-            if not snapshot.interrupts:
-                return dict(snapshot.values)
-            payload = Command(resume=answer)
+        return invoke_to_end(graph, payload, config, self._run_ctx, lambda _: answer)
 
     def _episode(self, task_id: str, values: dict[str, Any]) -> Episode:
         """The learn node's episode for the run, or one built the same way without a store."""
