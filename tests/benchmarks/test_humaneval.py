@@ -112,6 +112,7 @@ def greedy_run(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
     return out
 
 
+@pytest.mark.model
 def test_a_greedy_run_scores_the_first_problem_by_its_tests(greedy_run: Path) -> None:
     document = json.loads((greedy_run / "humaneval.json").read_text())
     (record,) = document["records"]["greedy"]
@@ -124,6 +125,7 @@ def test_a_greedy_run_scores_the_first_problem_by_its_tests(greedy_run: Path) ->
     assert record["passed"] is rerun.passed
 
 
+@pytest.mark.model
 def test_a_greedy_completion_continues_the_problems_prompt(greedy_run: Path) -> None:
     document = json.loads((greedy_run / "humaneval.json").read_text())
     completion = document["records"]["greedy"][0]["completion"]
@@ -131,15 +133,18 @@ def test_a_greedy_completion_continues_the_problems_prompt(greedy_run: Path) -> 
     assert 0 < completion["output_tokens"] <= 48
 
 
+@pytest.mark.model
 def test_a_greedy_run_alone_has_nothing_to_pair_or_profile(greedy_run: Path) -> None:
     document = json.loads((greedy_run / "humaneval.json").read_text())
     assert document["analysis"] == {"paired": [], "branching": []}
 
 
+@pytest.mark.model
 def test_a_greedy_run_writes_its_table_and_plot(greedy_run: Path) -> None:
     assert "| greedy | 1 |" in (greedy_run / "humaneval.md").read_text()
     assert (greedy_run / "humaneval.png").read_bytes()[:4] == b"\x89PNG"
 
 
+@pytest.mark.model
 def test_a_greedy_run_caches_the_problem(greedy_run: Path) -> None:
     assert list((greedy_run / "cache").rglob("HumanEval_0.json"))

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from benchmarks.security import overhead
+
+pytestmark = pytest.mark.model
 
 
 def test_the_overhead_part_times_both_searches_and_the_controller() -> None:

@@ -148,12 +148,14 @@ def test_out_is_refused_before_anything_is_opened(tmp_path: Path) -> None:
     assert not (tmp_path / "data").exists()
 
 
+@pytest.mark.model
 def test_prompt_longer_than_the_context_leaves_no_run(tmp_path: Path) -> None:
     result = run_cli("-q", "--n-ctx", "256", "word " * 400, tmp_path=tmp_path)
     assert "the context holds 256" in one_error_line(result)
     assert_no_run_left(tmp_path / "data")
 
 
+@pytest.mark.model
 def test_tool_missing_from_path(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -167,6 +169,7 @@ def test_tool_missing_from_path(
     assert checks["lancedb"]["ok"]
 
 
+@pytest.mark.model
 def test_chat_template_asked_of_a_model_without_one(tmp_path: Path, small_model: ModelFile) -> None:
     config = tmp_path / "chat.yaml"
     config.write_text("model:\n  use_chat_template: true\n", encoding="utf-8")

@@ -62,6 +62,7 @@ def run_id_of(result: subprocess.CompletedProcess[str]) -> str:
     return result.stderr.split("run ", 1)[1].split(":", 1)[0]
 
 
+@pytest.mark.model
 def test_a_run_left_with_an_error_exits_1_and_says_limit(
     bracket_run: tuple[Path, subprocess.CompletedProcess[str]],
 ) -> None:
@@ -70,6 +71,7 @@ def test_a_run_left_with_an_error_exits_1_and_says_limit(
     assert "status limit" in result.stderr
 
 
+@pytest.mark.model
 def test_piped_stdout_is_the_code_alone(
     bracket_run: tuple[Path, subprocess.CompletedProcess[str]],
 ) -> None:
@@ -78,6 +80,7 @@ def test_piped_stdout_is_the_code_alone(
     assert result.stdout == (folder / "out.py").read_text(encoding="utf-8")
 
 
+@pytest.mark.model
 def test_out_says_what_it_wrote_and_follows_the_umask(
     bracket_run: tuple[Path, subprocess.CompletedProcess[str]],
 ) -> None:
@@ -87,6 +90,7 @@ def test_out_says_what_it_wrote_and_follows_the_umask(
     assert (folder / "out.py").stat().st_mode & 0o777 == 0o640
 
 
+@pytest.mark.model
 def test_a_type_error_with_brackets_is_shown_whole(
     bracket_run: tuple[Path, subprocess.CompletedProcess[str]],
 ) -> None:
@@ -95,6 +99,7 @@ def test_a_type_error_with_brackets_is_shown_whole(
     assert '"list[int]"' in result.stderr
 
 
+@pytest.mark.model
 @pytest.mark.parametrize(
     "command",
     [
@@ -115,6 +120,7 @@ def test_listings_print_bracketed_text_as_it_is(
     assert "xs[/] for a list[int] of [bold]numbers" in listing.stdout
 
 
+@pytest.mark.model
 def test_show_prints_the_findings_brackets(
     bracket_run: tuple[Path, subprocess.CompletedProcess[str]],
 ) -> None:
@@ -131,6 +137,7 @@ def test_show_prints_the_findings_brackets(
     assert '"list[str]"' in shown.stdout
 
 
+@pytest.mark.model
 def test_quiet_still_tells_a_script_the_run_was_not_clean(
     bracket_run: tuple[Path, subprocess.CompletedProcess[str]],
 ) -> None:

@@ -9,6 +9,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
 from langgraph.types import Command
 from rich.console import Console
 
@@ -23,13 +24,15 @@ from orchestrator.resources import open_run_resources
 from orchestrator.runner import execute_run
 from orchestrator.runs import run_config
 from orchestrator.tasks import TaskSpec
-from verify.user_tests import load_tests
 from tests.orchestrator.commands import (
     HASH_CONFIG,
     ctrl_c_as_at_a_terminal,
     main_command,
     main_py,
 )
+from verify.user_tests import load_tests
+
+pytestmark = pytest.mark.model
 
 TASK = "Write a function that returns the larger of two integers"
 FAST = {
