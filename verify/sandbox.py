@@ -18,11 +18,15 @@ is missing or damaged; nothing else does.
 from __future__ import annotations
 
 import ast
+import os
 import secrets
+import select
+import signal
 import struct
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import TracebackType
@@ -187,7 +191,7 @@ class Sandbox:
         namespace; the verdict says what each did. Nothing the code does raises here."""
         started = time.perf_counter()
         tests = tuple(tests)
-        with self._lock:
+        with self._lock, _signal_wakeup() as wake:
             pre = self._pre
             if pre is None:
                 raise RuntimeError("the sandbox is closed")
@@ -198,7 +202,16 @@ class Sandbox:
             pending = list(range(len(tests)))
             first = True
             while True:
-                result = self._instance(pre, code, setup, [(i, tests[i]) for i in pending], output)
+                result = self._instance(
+                    pre, code, setup, [(i, tests[i]) for i in pending], output, wake
+                )
+                if result.signalled:  # a signal whose handler did not raise: run them again
+                    for index, verdict in result.tests.items():
+                        verdicts.setdefault(index, verdict)
+                    pending = [i for i in pending if i not in verdicts]
+                    if pending:
+                        continue
+                    break
                 if not result.loaded:
                     kind, text = result.load_failure or result.end
                     if first:
@@ -258,6 +271,7 @@ class Sandbox:
         setup: str,
         tests: list[tuple[int, str]],
         output: _Output,
+        wake: int | None = None,
     ) -> _InstanceResult:
         """One fresh instance: load the code, run ``tests``, collect what it reported."""
         limits = self._limits
@@ -269,7 +283,9 @@ class Sandbox:
         wasi = WasiConfig()
         wasi.argv = argv
         store = Store(self._engine)
-        deadline = self._host.start(self._engine, stdout=channel.feed, stderr=output.add)
+        deadline = self._host.start(
+            self._engine, stdout=channel.feed, stderr=output.add, wake=wake
+        )
         try:
             store.set_wasi(wasi)
             store.set_fuel(limits.fuel)
@@ -302,6 +318,7 @@ class Sandbox:
             },
             done=channel.done,
             end=end,
+            signalled=deadline.signalled.is_set(),
         )
 
     def _trap_end(self, trap: Trap, output: _Output) -> tuple[str, str]:
@@ -330,6 +347,7 @@ class _InstanceResult:
     tests: dict[int, TestVerdict]
     done: bool
     end: tuple[str, str]  # (outcome, error) for whatever was running when it stopped
+    signalled: bool = False  # a signal (Ctrl-C) interrupted it: its end is no verdict
 
 
 class _Output:
@@ -425,25 +443,59 @@ class _Channel:
 
 
 class _Deadline:
-    """Interrupts the running instance ``seconds`` after it starts, by bumping the epoch."""
+    """Interrupts the running instance ``seconds`` after it starts, by bumping the epoch, or
+    as soon as a byte arrives on ``wake`` (a signal's wakeup descriptor: Ctrl-C)."""
 
-    def __init__(self, engine: Engine, seconds: float) -> None:
+    def __init__(self, engine: Engine, seconds: float, wake: int | None = None) -> None:
         self.expired = threading.Event()
-        self._stop = threading.Event()
+        self.signalled = threading.Event()
+        self._stop_r, self._stop_w = os.pipe()
         self._thread = threading.Thread(
-            target=self._wait, args=(engine, seconds), name="sandbox-deadline", daemon=True
+            target=self._wait, args=(engine, seconds, wake), name="sandbox-deadline", daemon=True
         )
         self._thread.start()
 
     def cancel(self) -> None:
         """Stop the timer; once this returns, it can no longer interrupt anything."""
-        self._stop.set()
+        os.write(self._stop_w, b"x")
         self._thread.join()
+        os.close(self._stop_r)
+        os.close(self._stop_w)
 
-    def _wait(self, engine: Engine, seconds: float) -> None:
-        if not self._stop.wait(seconds):
-            engine.increment_epoch()
+    def _wait(self, engine: Engine, seconds: float, wake: int | None) -> None:
+        watched = [self._stop_r] if wake is None else [self._stop_r, wake]
+        ready, _, _ = select.select(watched, [], [], seconds)
+        if self._stop_r in ready:
+            return
+        if ready:
+            self.signalled.set()
+        else:
             self.expired.set()
+        engine.increment_epoch()
+
+
+@contextmanager
+def _signal_wakeup() -> Iterator[int | None]:
+    """A descriptor a byte arrives on when the process gets a signal Python handles (Ctrl-C),
+    while the main thread is inside wasm code, where Python's own handler cannot run; None off
+    the main thread. The previous wakeup descriptor gets the same bytes, and comes back after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield None
+        return
+    read, write = os.pipe()
+    os.set_blocking(write, False)
+    os.set_blocking(read, False)
+    previous = signal.set_wakeup_fd(write, warn_on_full_buffer=False)
+    try:
+        yield read
+    finally:
+        signal.set_wakeup_fd(previous)
+        with suppress(OSError):
+            pending = os.read(read, 512)
+            if previous >= 0 and pending:
+                os.write(previous, pending)
+        os.close(read)
+        os.close(write)
 
 
 WASI = "wasi_snapshot_preview1"
@@ -471,11 +523,17 @@ class _Host:
         self._sinks: dict[int, Callable[[bytes], None]] = {}
 
     def start(
-        self, engine: Engine, *, stdout: Callable[[bytes], None], stderr: Callable[[bytes], None]
+        self,
+        engine: Engine,
+        *,
+        stdout: Callable[[bytes], None],
+        stderr: Callable[[bytes], None],
+        wake: int | None = None,
     ) -> _Deadline:
-        """Serve the instance about to run: its deadline, where its fd 1 and fd 2 go."""
+        """Serve the instance about to run: its deadline (or a signal on ``wake``), where its
+        fd 1 and fd 2 go."""
         self._sinks = {1: stdout, 2: stderr}
-        self._deadline = _Deadline(engine, self._seconds)
+        self._deadline = _Deadline(engine, self._seconds, wake)
         return self._deadline
 
     def define(self, linker: Linker) -> None:

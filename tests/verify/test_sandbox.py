@@ -471,3 +471,57 @@ def test_a_verdict_survives_a_round_trip_through_a_dict(sandbox: Sandbox) -> Non
 def test_an_unknown_outcome_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown test outcome"):
         TestVerdict.from_dict({"source": "assert True", "outcome": "maybe"})
+
+
+CTRL_C_CHILD = """
+import sys, time
+from verify.sandbox import Limits, Sandbox
+with Sandbox.open(Limits(fuel=10**13, seconds=60)) as box:
+    print("running", flush=True)
+    started = time.monotonic()
+    try:
+        box.run("x = 1\\n", ["while True: pass"])
+    except KeyboardInterrupt:
+        print(f"interrupted after {time.monotonic() - started:.1f}", flush=True)
+        sys.exit(130)
+"""
+
+
+def test_ctrl_c_interrupts_a_run_at_once_not_at_its_time_limit() -> None:
+    import signal
+
+    child = subprocess.Popen(
+        [sys.executable, "-c", CTRL_C_CHILD],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.default_int_handler),
+    )
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == "running"
+    time.sleep(1.0)
+    child.send_signal(signal.SIGINT)
+    out, _ = child.communicate(timeout=30)
+    assert child.returncode == 130
+    assert float(out.split()[-1]) < 10  # the wall-clock limit was 60 s
+
+
+def test_a_signal_whose_handler_returns_does_not_cost_a_test_its_verdict(
+    sandbox: Sandbox,
+) -> None:
+    import os
+    import signal
+
+    received: list[int] = []
+    previous = signal.signal(signal.SIGUSR1, lambda number, _: received.append(number))
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGUSR1))
+    busy = "import time\nstart = time.monotonic()\nwhile time.monotonic() - start < 1.0:\n    pass"
+    try:
+        timer.start()
+        verdict = sandbox.run(DOUBLE, [busy, "assert double(2) == 4"])
+    finally:
+        timer.cancel()
+        timer.join()
+        signal.signal(signal.SIGUSR1, previous)
+    assert received == [signal.SIGUSR1]
+    assert [t.outcome for t in verdict.tests] == ["passed", "passed"]
