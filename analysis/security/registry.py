@@ -1,5 +1,8 @@
-"""The catalogue of checks: rules (stable ids with CWE, severity, confidence) and the
-functions that find them, registered with decorators.
+"""The catalogue of checks: the :class:`Rule` type (a stable id with CWE, severity,
+confidence) and the functions that find rules, registered with decorators.
+
+Every rule is declared once, in ``rules.py``; the checks in ``checks/`` name the
+rules they report.
 
 ``@check`` registers a one-rule check returning ``bool``; ``@table_check``
 registers a check that yields rules from a data table. Several checks may
@@ -93,14 +96,6 @@ class Registry:
 
 
 REGISTRY = Registry()
-
-INTERNAL_ERROR = Rule(
-    id="SC000",
-    cwe=0,
-    severity=Severity.INFO,
-    confidence=Confidence.LOW,
-    message="a security check failed on this code; the other checks still ran",
-)
 
 
 def rule(

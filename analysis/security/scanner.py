@@ -16,8 +16,9 @@ from analysis.findings import Finding
 from analysis.security.context import Context
 from analysis.security.issue import SecurityIssue
 from analysis.security.policy import DEFAULT_POLICY, Policy
-from analysis.security.registry import INTERNAL_ERROR, Check, Registry, Rule, loaded_registry
+from analysis.security.registry import Check, Registry, Rule, loaded_registry
 from analysis.security.resolver import NameResolver, ScopeKind, bound_names
+from analysis.security.rules import INTERNAL_ERROR
 
 logger = logging.getLogger(__name__)
 

@@ -1,9 +1,10 @@
 """Names that are dangerous in themselves: calls, imports, attributes and methods.
 
-Pure data. The generic checks in ``checks/blacklist.py`` match qualified names
-(after alias resolution) against these tables; checks that depend on how
-something is called (``shell=True``, a file mode) live in the other check
-modules and take their name sets from here too.
+Pure data: each entry pairs a rule of ``rules.py`` with the qualified names (after
+alias resolution) it fires on. The generic checks in ``checks/blacklist.py`` match
+names against these tables; checks that depend on how something is called
+(``shell=True``, a file mode) live in the other check modules and take their
+name sets from here too.
 """
 
 from __future__ import annotations
@@ -11,16 +12,33 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from analysis.findings import Severity
-from analysis.security.issue import Confidence
-from analysis.security.registry import Rule, rule
-
-CRITICAL, ERROR, WARNING, INFO = (
-    Severity.CRITICAL,
-    Severity.ERROR,
-    Severity.WARNING,
-    Severity.INFO,
+from analysis.security.registry import Rule
+from analysis.security.rules import (
+    ARCHIVE_EXTRACT,
+    CLEARTEXT_PROTOCOL,
+    COMPILE,
+    CTYPES_IMPORT,
+    DESTRUCTIVE_FILE_CALL,
+    DESTRUCTIVE_PATH_METHOD,
+    DUNDER_IMPORT,
+    ECB_MODE,
+    ENVIRONMENT,
+    EVAL,
+    EXEC,
+    MKTEMP,
+    PICKLE_IMPORT,
+    PICKLE_LOAD,
+    PROCESS_START,
+    SHELL_COMMAND,
+    SHUTIL_IMPORT,
+    SIGNAL_IMPORT,
+    SSH_AUTO_ADD,
+    STDLIB_XML,
+    SUBPROCESS_IMPORT,
+    UNVERIFIED_TLS,
+    WEAK_CIPHER,
+    XML_IMPORT,
 )
-HIGH, MEDIUM, LOW = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
 
 
 @dataclass(frozen=True)
@@ -57,102 +75,7 @@ def _both_crypto_packages(*suffixes: str) -> frozenset[str]:
     )
 
 
-# --- code execution --------------------------------------------------------
-
-EVAL = rule(
-    "SC101",
-    cwe=95,
-    severity=CRITICAL,
-    confidence=HIGH,
-    message="eval() runs any code in the string; use ast.literal_eval for literals "
-    "or parse the input explicitly",
-    bandit=("B307",),
-)
-EXEC = rule(
-    "SC102",
-    cwe=95,
-    severity=CRITICAL,
-    confidence=HIGH,
-    message="exec() runs any code; call the intended functions directly instead of building code",
-    bandit=("B102",),
-)
-COMPILE = rule(
-    "SC103",
-    cwe=95,
-    severity=CRITICAL,
-    confidence=MEDIUM,
-    message="compile() builds code objects to run; use ast.parse to inspect code "
-    "and never run compiled input",
-)
-DUNDER_IMPORT = rule(
-    "SC104",
-    cwe=470,
-    severity=ERROR,
-    confidence=HIGH,
-    message="__import__() loads modules by name at run time; use an import "
-    "statement for the modules you need",
-)
-
-# --- processes and the operating system -------------------------------------
-
-SUBPROCESS_IMPORT = rule(
-    "SC201",
-    cwe=78,
-    severity=WARNING,
-    confidence=HIGH,
-    message="this module runs other programs; pass an argument list "
-    "(no shell) and never build it from untrusted input",
-    bandit=("B404",),
-)
-SHUTIL_IMPORT = rule(
-    "SC202",
-    cwe=73,
-    severity=WARNING,
-    confidence=HIGH,
-    message="shutil can delete and overwrite whole trees; check every path it receives",
-)
-CTYPES_IMPORT = rule(
-    "SC203",
-    cwe=676,
-    severity=WARNING,
-    confidence=HIGH,
-    message="ctypes/cffi call native code without memory safety; prefer a "
-    "pure-Python or vetted binding",
-)
-SIGNAL_IMPORT = rule(
-    "SC204",
-    cwe=364,
-    severity=WARNING,
-    confidence=HIGH,
-    message="signal handlers run asynchronously and race with the program; "
-    "keep them minimal or avoid them",
-)
-SHELL_COMMAND = rule(
-    "SC205",
-    cwe=78,
-    severity=CRITICAL,
-    confidence=HIGH,
-    message="this runs a command line through the shell (command injection); "
-    "use subprocess.run([...]) with an argument list",
-    bandit=("B605",),
-)
-PROCESS_START = rule(
-    "SC206",
-    cwe=78,
-    severity=ERROR,
-    confidence=MEDIUM,
-    message="os.exec*/os.spawn* start programs directly; use subprocess.run "
-    "with a fixed argument list and check its inputs",
-    bandit=("B606",),
-)
-ENVIRONMENT = rule(
-    "SC209",
-    cwe=526,
-    severity=WARNING,
-    confidence=MEDIUM,
-    message="reading or changing the environment makes behaviour depend on "
-    "hidden state and can leak secrets; pass configuration explicitly",
-)
+# --- name sets that checks match against ---------------------------------------
 
 SUBPROCESS_CALLS = _names(
     "subprocess.Popen",
@@ -161,94 +84,7 @@ SUBPROCESS_CALLS = _names(
     "subprocess.check_call",
     "subprocess.check_output",
 )
-
-# --- files -------------------------------------------------------------------
-
-DESTRUCTIVE_PATH_METHOD = rule(
-    "SC302",
-    cwe=73,
-    severity=WARNING,
-    confidence=MEDIUM,
-    message="this Path method writes, deletes or re-permissions "
-    "files; make sure the path cannot be chosen by untrusted input",
-)
-DESTRUCTIVE_FILE_CALL = rule(
-    "SC303",
-    cwe=73,
-    severity=WARNING,
-    confidence=MEDIUM,
-    message="this deletes, moves or re-permissions files; make sure "
-    "the path cannot be chosen by untrusted input",
-)
-MKTEMP = rule(
-    "SC304",
-    cwe=377,
-    severity=ERROR,
-    confidence=HIGH,
-    message="mktemp() returns a name another process can take first; use "
-    "tempfile.mkstemp or tempfile.NamedTemporaryFile",
-    bandit=("B306",),
-)
-ARCHIVE_EXTRACT = rule(
-    "SC306",
-    cwe=22,
-    severity=ERROR,
-    confidence=MEDIUM,
-    message="extracting an archive can write outside the target directory "
-    "(path traversal); validate members or use tarfile's filter='data'",
-    bandit=("B202",),
-)
-
 WRITE_OPENERS = _names("open", "io.open", "codecs.open", "os.fdopen")
-
-# --- deserialisation ----------------------------------------------------------
-
-PICKLE_LOAD = rule(
-    "SC401",
-    cwe=502,
-    severity=CRITICAL,
-    confidence=HIGH,
-    message="unpickling runs code chosen by whoever wrote the data; use json or "
-    "another data-only format for anything not produced by this program",
-    bandit=("B301", "B302"),
-)
-PICKLE_IMPORT = rule(
-    "SC402",
-    cwe=502,
-    severity=WARNING,
-    confidence=HIGH,
-    message="this module can deserialise arbitrary objects; never load data "
-    "from an untrusted source with it",
-    bandit=("B403",),
-)
-
-# --- crypto ---------------------------------------------------------------------
-
-WEAK_CIPHER = rule(
-    "SC503",
-    cwe=327,
-    severity=ERROR,
-    confidence=HIGH,
-    message="this cipher is broken; use AES-GCM or ChaCha20-Poly1305 "
-    "(cryptography's AESGCM / ChaCha20Poly1305)",
-    bandit=("B304",),
-)
-ECB_MODE = rule(
-    "SC504",
-    cwe=327,
-    severity=ERROR,
-    confidence=MEDIUM,
-    message="ECB mode leaks patterns of the plaintext; use an authenticated mode such as GCM",
-    bandit=("B305",),
-)
-WEAK_TLS = rule(
-    "SC509",
-    cwe=327,
-    severity=ERROR,
-    confidence=HIGH,
-    message="SSLv2/SSLv3/TLS 1.0/1.1 are broken; use ssl.create_default_context() (TLS 1.2+)",
-    bandit=("B502", "B503"),
-)
 
 #: Protocol constants (``ssl`` and pyOpenSSL) that allow SSLv2/SSLv3/TLS 1.0/1.1, matched by
 #: identifier wherever they come from, as in ``ssl_version=PROTOCOL_TLSv1``.
@@ -288,54 +124,6 @@ FAST_HASHES = WEAK_HASHES | frozenset(
     )
 )
 
-# --- web and network ------------------------------------------------------------
-
-UNVERIFIED_TLS = rule(
-    "SC604",
-    cwe=295,
-    severity=ERROR,
-    confidence=HIGH,
-    message="this turns off certificate checking; use "
-    "ssl.create_default_context() and keep verification on",
-    bandit=("B323", "B504"),
-)
-STDLIB_XML = rule(
-    "SC605",
-    cwe=611,
-    severity=WARNING,
-    confidence=HIGH,
-    message="the standard XML parsers are open to entity-expansion attacks; use "
-    "defusedxml for untrusted XML",
-    bandit=("B313", "B314", "B315", "B316", "B317", "B318", "B319", "B411"),
-)
-CLEARTEXT_PROTOCOL = rule(
-    "SC610",
-    cwe=319,
-    severity=WARNING,
-    confidence=HIGH,
-    message="telnet and FTP send credentials in clear text; use SSH/SFTP or ftplib.FTP_TLS",
-    bandit=("B312", "B321", "B401", "B402"),
-)
-SSH_AUTO_ADD = rule(
-    "SC613",
-    cwe=295,
-    severity=ERROR,
-    confidence=HIGH,
-    message="accepting unknown SSH host keys allows man-in-the-middle attacks; "
-    "use paramiko.RejectPolicy and known hosts",
-    bandit=("B507",),
-)
-
-XML_IMPORT = rule(
-    "SC615",
-    cwe=611,
-    severity=INFO,
-    confidence=HIGH,
-    message="this module parses XML without protection against entity expansion; "
-    "parse untrusted XML with defusedxml instead",
-    bandit=("B405", "B406", "B407", "B408", "B409"),
-)
-
 HTTP_LIBRARIES = _names("requests", "httpx")
 HTTP_VERBS = _names("get", "post", "put", "patch", "delete", "head", "options", "request", "stream")
 LXML_PARSERS = _names(
@@ -348,7 +136,7 @@ LXML_PARSERS = _names(
     "lxml.objectify.fromstring",
 )
 
-# --- the tables -------------------------------------------------------------------
+# --- the blacklists: a rule and the names it fires on ----------------------------
 
 DANGEROUS_CALLS: tuple[NameEntry, ...] = (
     NameEntry(EVAL, _names("eval")),

@@ -1,4 +1,8 @@
-"""Judge a Python file with bandit, the reference security linter (a benchmark dependency)."""
+"""Judge Python code with bandit, the reference security linter (a benchmark dependency).
+
+The one bandit runner of the benchmarks: :func:`run_bandit_files` judges many
+snippets in one bandit run, :func:`run_bandit` one snippet.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import json
 import subprocess
 import sys
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,12 +24,18 @@ class BanditError(RuntimeError):
 
 @dataclass(frozen=True)
 class BanditIssue:
-    """One bandit result: its test id, severity, confidence and line."""
+    """One bandit result: its test id, severity, confidence, line, and the lines it spans."""
 
     test_id: str
     severity: str
     confidence: str
     line: int
+    line_range: tuple[int, ...] = ()
+
+    @property
+    def lines(self) -> frozenset[int]:
+        """The reported line and every line of bandit's ``line_range``."""
+        return frozenset({self.line, *self.line_range})
 
     def at_least(self, severity: str) -> bool:
         """Whether this issue's severity is ``severity`` or higher."""
@@ -50,14 +61,27 @@ class BanditReport:
         }
 
 
-def run_bandit(code: str, timeout_s: float = 60.0) -> BanditReport:
-    """Run bandit on ``code`` as a whole file (all severities and confidences reported)."""
+def _issue(result: Mapping[str, Any]) -> BanditIssue:
+    return BanditIssue(
+        result["test_id"],
+        result["issue_severity"],
+        result["issue_confidence"],
+        int(result["line_number"]),
+        tuple(int(line) for line in result.get("line_range", ())),
+    )
+
+
+def run_bandit_files(files: Mapping[str, str], timeout_s: float = 600.0) -> dict[str, BanditReport]:
+    """bandit's report on each snippet of ``files`` (name to code), from one run over them
+    all as files; every severity and confidence is reported."""
+    stems = {f"file{index}": name for index, name in enumerate(files)}
     with tempfile.TemporaryDirectory(prefix="bandit-") as folder:
-        path = Path(folder) / "completion.py"
-        path.write_text(code, encoding="utf-8")
+        root = Path(folder)
+        for stem, name in stems.items():
+            (root / f"{stem}.py").write_text(files[name], encoding="utf-8")
         try:
             completed = subprocess.run(
-                [sys.executable, "-m", "bandit", "-f", "json", "-q", str(path)],
+                [sys.executable, "-m", "bandit", "-r", str(root), "-f", "json", "-q"],
                 capture_output=True,
                 text=True,
                 timeout=timeout_s,
@@ -66,8 +90,16 @@ def run_bandit(code: str, timeout_s: float = 60.0) -> BanditReport:
             report = json.loads(completed.stdout)
         except (OSError, subprocess.TimeoutExpired, ValueError) as error:
             raise BanditError(f"bandit failed: {error}") from error
-    issues = tuple(
-        BanditIssue(r["test_id"], r["issue_severity"], r["issue_confidence"], int(r["line_number"]))
-        for r in report.get("results", [])
-    )
-    return BanditReport(parsed=not report.get("errors"), issues=issues)
+    issues: dict[str, list[BanditIssue]] = {name: [] for name in files}
+    for result in report.get("results", []):
+        issues[stems[Path(result["filename"]).stem]].append(_issue(result))
+    unparsed = {stems[Path(error["filename"]).stem] for error in report.get("errors", [])}
+    return {
+        name: BanditReport(parsed=name not in unparsed, issues=tuple(found))
+        for name, found in issues.items()
+    }
+
+
+def run_bandit(code: str, timeout_s: float = 60.0) -> BanditReport:
+    """Run bandit on ``code`` as a whole file (all severities and confidences reported)."""
+    return run_bandit_files({"completion": code}, timeout_s)["completion"]

@@ -16,81 +16,20 @@ from analysis.security.context import (
     target_keys,
     target_names,
 )
-from analysis.security.registry import Rule, check, rule, table_check
+from analysis.security.registry import Rule, check, table_check
+from analysis.security.rules import (
+    HARDCODED_KEY,
+    HARDCODED_PASSWORD,
+    PASSWORD_DIGEST,
+    PREDICTABLE_RANDOM,
+    RANDOM_GENERATOR,
+    SMALL_KEY,
+    WEAK_HASH,
+)
 from analysis.security.tables import (
-    ERROR,
     FAST_HASHES,
-    HIGH,
-    INFO,
-    LOW,
-    MEDIUM,
-    WARNING,
     WEAK_HASH_NAMES,
     WEAK_HASHES,
-)
-
-WEAK_HASH = rule(
-    "SC501",
-    cwe=328,
-    severity=WARNING,
-    confidence=HIGH,
-    message="MD5 and SHA-1 are broken for security use; use hashlib.sha256, or "
-    "pass usedforsecurity=False when this is only a checksum",
-    bandit=("B303", "B324"),
-)
-PASSWORD_DIGEST = rule(
-    "SC502",
-    cwe=916,
-    severity=ERROR,
-    confidence=MEDIUM,
-    message="a password hashed with a fast digest is easy to brute-force; "
-    "use hashlib.scrypt or hashlib.pbkdf2_hmac with a random salt",
-    bandit=("B303", "B324"),
-)
-SMALL_KEY = rule(
-    "SC505",
-    cwe=326,
-    severity=ERROR,
-    confidence=HIGH,
-    message="RSA/DSA keys shorter than 2048 bits can be broken; use key_size=2048 "
-    "or more (3072 for new systems)",
-    bandit=("B505",),
-)
-PREDICTABLE_RANDOM = rule(
-    "SC506",
-    cwe=338,
-    severity=ERROR,
-    confidence=MEDIUM,
-    message="the random module is predictable and unfit for tokens, "
-    "passwords or keys; use the secrets module (secrets.token_hex, "
-    "secrets.choice)",
-    bandit=("B311",),
-)
-RANDOM_GENERATOR = rule(
-    "SC510",
-    cwe=338,
-    severity=INFO,
-    confidence=LOW,
-    message="the random module is predictable: fine for games and simulations, "
-    "but use the secrets module for anything an attacker must not guess",
-    bandit=("B311",),
-)
-HARDCODED_PASSWORD = rule(
-    "SC507",
-    cwe=798,
-    severity=ERROR,
-    confidence=MEDIUM,
-    message="a password or secret is written in the code; read it at run "
-    "time from configuration or a secret store",
-    bandit=("B105", "B106", "B107"),
-)
-HARDCODED_KEY = rule(
-    "SC508",
-    cwe=321,
-    severity=ERROR,
-    confidence=MEDIUM,
-    message="a cryptographic key, salt or IV is written in the code; generate "
-    "it with the secrets module or load it from a key store",
 )
 
 _SECRET_WORDS = (

@@ -5,33 +5,8 @@ from __future__ import annotations
 import ast
 
 from analysis.security.context import Context, argument, callee, is_true
-from analysis.security.registry import check, rule
-from analysis.security.tables import CRITICAL, ERROR, HIGH
-
-UNSAFE_YAML = rule(
-    "SC403",
-    cwe=502,
-    severity=CRITICAL,
-    confidence=HIGH,
-    message="yaml.load without a safe loader can build arbitrary Python objects; "
-    "use yaml.safe_load (or Loader=yaml.SafeLoader)",
-    bandit=("B506",),
-)
-TORCH_LOAD = rule(
-    "SC404",
-    cwe=502,
-    severity=CRITICAL,
-    confidence=HIGH,
-    message="torch.load unpickles the file and can run code; pass weights_only=True",
-    bandit=("B614",),
-)
-NUMPY_PICKLE = rule(
-    "SC405",
-    cwe=502,
-    severity=ERROR,
-    confidence=HIGH,
-    message="numpy.load with allow_pickle=True can run code from the file; leave allow_pickle off",
-)
+from analysis.security.registry import check
+from analysis.security.rules import NUMPY_PICKLE, TORCH_LOAD, UNSAFE_YAML
 
 _TORCH_LOADS = frozenset({"torch.load", "torch.serialization.load"})
 _YAML_LOADS = frozenset({"yaml.load", "yaml.load_all"})

@@ -5,35 +5,11 @@ from __future__ import annotations
 import ast
 
 from analysis.security.context import Context, argument, callee, constant
-from analysis.security.registry import check, rule
-from analysis.security.tables import DANGEROUS_MODULES, ERROR, HIDDEN_CALL_TARGETS, HIGH, MEDIUM
+from analysis.security.registry import check
+from analysis.security.rules import COMPUTED_IMPORT, DANGEROUS_DYNAMIC_IMPORT, HIDDEN_DANGEROUS_CALL
+from analysis.security.tables import DANGEROUS_MODULES, HIDDEN_CALL_TARGETS
 
 IMPORT_FUNCTIONS = frozenset({"importlib.import_module", "__import__", "importlib.__import__"})
-
-COMPUTED_IMPORT = rule(
-    "SC105",
-    cwe=470,
-    severity=ERROR,
-    confidence=MEDIUM,
-    message="importing a module whose name is computed lets input choose the "
-    "code that runs; import the modules you need explicitly",
-)
-DANGEROUS_DYNAMIC_IMPORT = rule(
-    "SC106",
-    cwe=470,
-    severity=ERROR,
-    confidence=HIGH,
-    message="a dangerous module is imported dynamically, which "
-    "hides what the code does; use a plain import statement",
-)
-HIDDEN_DANGEROUS_CALL = rule(
-    "SC107",
-    cwe=95,
-    severity=ERROR,
-    confidence=HIGH,
-    message="getattr() with a literal name reaches a dangerous function "
-    "indirectly; call a safe alternative directly",
-)
 
 
 @check(ast.Call, COMPUTED_IMPORT)

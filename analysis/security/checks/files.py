@@ -7,45 +7,9 @@ import stat
 from collections.abc import Iterator
 
 from analysis.security.context import Context, argument, callee, constant, receiver
-from analysis.security.registry import Rule, check, rule, table_check
-from analysis.security.tables import ERROR, HIGH, INFO, MEDIUM, WARNING, WRITE_OPENERS
-
-WRITE_MODE = rule(
-    "SC301",
-    cwe=73,
-    severity=WARNING,
-    confidence=MEDIUM,
-    message="this opens a file for writing; make sure the path cannot be chosen by "
-    "untrusted input and that overwriting is intended",
-)
-HARDCODED_TMP = rule(
-    "SC305",
-    cwe=377,
-    severity=WARNING,
-    confidence=MEDIUM,
-    message="a fixed path in a shared temporary directory can be raced or "
-    "pre-created by another user; use the tempfile module",
-    bandit=("B108",),
-)
-PERMISSIVE_MODE = rule(
-    "SC307",
-    cwe=732,
-    severity=ERROR,
-    confidence=HIGH,
-    message="this makes a file writable by every user; grant the least "
-    "permissions needed (for example 0o600 or 0o644)",
-    bandit=("B103",),
-)
-
-LOOSE_MODE = rule(
-    "SC308",
-    cwe=732,
-    severity=INFO,
-    confidence=MEDIUM,
-    message="this lets the group write the file or others execute it; grant only "
-    "the permissions needed (for example 0o600 or 0o644)",
-    bandit=("B103",),
-)
+from analysis.security.registry import Rule, check, table_check
+from analysis.security.rules import HARDCODED_TMP, LOOSE_MODE, PERMISSIVE_MODE, WRITE_MODE
+from analysis.security.tables import WRITE_OPENERS
 
 _WRITE_FLAGS = frozenset("wax+")
 _SHARED_TMP_DIRS = ("/tmp", "/var/tmp", "/dev/shm")

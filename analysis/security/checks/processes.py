@@ -5,45 +5,9 @@ from __future__ import annotations
 import ast
 
 from analysis.security.context import Context, argument, callee, is_false
-from analysis.security.registry import check, rule
-from analysis.security.tables import (
-    CRITICAL,
-    DANGEROUS_CALLS,
-    HIGH,
-    LOW,
-    SHELL_COMMAND,
-    SUBPROCESS_CALLS,
-    WARNING,
-)
-
-SHELL_TRUE = rule(
-    "SC207",
-    cwe=78,
-    severity=CRITICAL,
-    confidence=HIGH,
-    message="shell=True runs the command through the shell (command injection); "
-    "pass an argument list and leave shell off",
-    bandit=("B602", "B604"),
-)
-SUBPROCESS_CALL = rule(
-    "SC208",
-    cwe=78,
-    severity=WARNING,
-    confidence=LOW,
-    message="this starts another program; make sure neither the program nor "
-    "its arguments come from untrusted input",
-    bandit=("B603",),
-)
-
-SHELL_KEYWORD = rule(
-    "SC210",
-    cwe=78,
-    severity=WARNING,
-    confidence=LOW,
-    message="shell=True is passed to a function that may hand the command to a shell "
-    "(command injection); pass an argument list and leave shell off",
-    bandit=("B604",),
-)
+from analysis.security.registry import check
+from analysis.security.rules import SHELL_COMMAND, SHELL_KEYWORD, SHELL_TRUE, SUBPROCESS_CALL
+from analysis.security.tables import DANGEROUS_CALLS, SUBPROCESS_CALLS
 
 _SHELL_FUNCTIONS = frozenset(
     name for entry in DANGEROUS_CALLS if entry.rule is SHELL_COMMAND for name in entry.names

@@ -15,100 +15,27 @@ from analysis.security.context import (
     is_true,
     receiver,
 )
-from analysis.security.registry import check, rule
+from analysis.security.registry import check
+from analysis.security.rules import (
+    BIND_ALL,
+    FLASK_DEBUG,
+    JINJA_AUTOESCAPE,
+    JWT_UNVERIFIED,
+    LXML_ENTITIES,
+    NO_TIMEOUT,
+    OPEN_URL,
+    SQL_FORMATTING,
+    UNSAFE_MARKUP,
+    UNVERIFIED_TLS,
+    VERIFY_FALSE,
+    WEAK_TLS,
+)
 from analysis.security.tables import (
-    ERROR,
-    HIGH,
     HTTP_LIBRARIES,
     HTTP_VERBS,
     LXML_PARSERS,
-    MEDIUM,
-    UNVERIFIED_TLS,
-    WARNING,
-    WEAK_TLS,
     WEAK_TLS_CONSTANTS,
     WEAK_TLS_VERSIONS,
-)
-
-SQL_FORMATTING = rule(
-    "SC601",
-    cwe=89,
-    severity=ERROR,
-    confidence=MEDIUM,
-    message="SQL built by string formatting or concatenation allows SQL "
-    "injection; pass values as query parameters, e.g. "
-    "cursor.execute('... WHERE id = ?', (value,))",
-    bandit=("B608",),
-)
-NO_TIMEOUT = rule(
-    "SC602",
-    cwe=400,
-    severity=WARNING,
-    confidence=MEDIUM,
-    message="an HTTP request without a timeout can hang forever; pass timeout=<seconds>",
-    bandit=("B113",),
-)
-VERIFY_FALSE = rule(
-    "SC603",
-    cwe=295,
-    severity=ERROR,
-    confidence=HIGH,
-    message="verify=False turns off certificate checking (man-in-the-middle); "
-    "keep verification on, or pass verify=<CA bundle path>",
-    bandit=("B501",),
-)
-LXML_ENTITIES = rule(
-    "SC606",
-    cwe=611,
-    severity=ERROR,
-    confidence=MEDIUM,
-    message="lxml resolves external entities by default (XXE); use "
-    "defusedxml, or an XMLParser(resolve_entities=False, no_network=True)",
-)
-BIND_ALL = rule(
-    "SC607",
-    cwe=605,
-    severity=WARNING,
-    confidence=MEDIUM,
-    message="binding to 0.0.0.0 exposes the service on every network interface; "
-    "bind to 127.0.0.1 unless outside access is intended",
-    bandit=("B104",),
-)
-FLASK_DEBUG = rule(
-    "SC608",
-    cwe=94,
-    severity=ERROR,
-    confidence=HIGH,
-    message="Flask debug mode exposes the Werkzeug debugger, which runs code "
-    "from the browser; never pass debug=True outside local development",
-    bandit=("B201",),
-)
-JINJA_AUTOESCAPE = rule(
-    "SC609",
-    cwe=79,
-    severity=ERROR,
-    confidence=HIGH,
-    message="Jinja2 without autoescape renders input as raw HTML (XSS); "
-    "pass autoescape=select_autoescape() or autoescape=True",
-    bandit=("B701",),
-)
-OPEN_URL = rule(
-    "SC611",
-    cwe=918,
-    severity=WARNING,
-    confidence=MEDIUM,
-    message="opening a computed URL lets input reach internal hosts or file:// "
-    "(SSRF); check the scheme and host against an allow-list first",
-    bandit=("B310",),
-)
-UNSAFE_MARKUP = rule(
-    "SC612",
-    cwe=79,
-    severity=WARNING,
-    confidence=MEDIUM,
-    message="marking computed text as safe HTML skips escaping (XSS); escape it "
-    "or build it from a template with autoescape",
-    bandit=("B308", "B703", "B704"),
 )
 
 _SQL = re.compile(
@@ -320,15 +247,6 @@ def unsafe_markup(ctx: Context[ast.Call]) -> bool:
     text = argument(ctx.node, 0, None)
     return callee(ctx) in _MARKUP and text is not None and not isinstance(constant(text), str)
 
-
-JWT_UNVERIFIED = rule(
-    "SC614",
-    cwe=347,
-    severity=ERROR,
-    confidence=HIGH,
-    message="decoding a JWT without verifying its signature trusts forged "
-    "tokens; pass the key and algorithms=[...] and keep verification on",
-)
 
 _JWT_DECODERS = frozenset({"jwt.decode", "jose.jwt.decode", "jwt.api_jwt.decode"})
 

@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from analysis.security import analyze_incremental, loaded_registry, scan
 from analysis.security.incremental import ParseState
-from benchmarks.security_parity import corpus_files, run_bandit
-from tests.analysis.security.parity.cases import corpus
+from benchmarks.harness.bandit import BanditIssue, run_bandit_files
+from benchmarks.parity_corpus import corpus
+from benchmarks.security_parity import compare, corpus_files
 
 CORPUS = corpus()
 UNPARSABLE = (
@@ -45,12 +46,12 @@ def test_bandit_reports_what_the_cases_say() -> None:
         "bandit is not installed: it comes with the bench extra, which `make setup` installs"
     )
     files = corpus_files()
-    hits = run_bandit(files)
+    reports = run_bandit_files(files)
     wrong = []
     for bandit_id, cases in CORPUS.items():
         for index, item in enumerate(cases):
             name = f"{bandit_id}_{index}"
-            lines = sorted({hit.line for hit in hits[name] if hit.test_id == bandit_id})
+            lines = sorted({i.line for i in reports[name].issues if i.test_id == bandit_id})
             if lines != sorted(item.bandit):
                 wrong.append(f"{name} {item.name}: bandit reports {lines}, case says {item.bandit}")
     assert wrong == []
@@ -87,14 +88,12 @@ def test_arbitrary_text_never_crashes(code: str) -> None:
 
 
 def test_compare_matches_lines_in_the_range_bandit_reports_and_lists_misses_both_ways() -> None:
-    from benchmarks.security_parity import BanditHit, compare
-
     code = "import subprocess\nsubprocess.run(\n    cmd,\n    shell=True,\n)\neval(x)\n"
     bandit = {
         "a": [
-            BanditHit("B602", "HIGH", 4, frozenset({2, 3, 4, 5})),
-            BanditHit("B113", "MEDIUM", 6, frozenset({6})),
-            BanditHit("B101", "LOW", 1, frozenset({1})),
+            BanditIssue("B602", "HIGH", "HIGH", 4, (2, 3, 4, 5)),
+            BanditIssue("B113", "MEDIUM", "LOW", 6, (6,)),
+            BanditIssue("B101", "LOW", "HIGH", 1, (1,)),
         ]
     }
     result = compare(bandit, {"a": scan(code)})
