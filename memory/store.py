@@ -17,14 +17,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import lancedb
+import numpy as np
 import pyarrow as pa
-from lancedb.index import FTS, BTree, IvfFlat
-from lancedb.query import LanceHybridQueryBuilder
-from lancedb.rerankers import RRFReranker
-from lancedb.table import Table
 
 from config.errors import UserError
 from config.settings import MemorySettings
@@ -45,6 +41,11 @@ from memory.schema import (
     schema_version,
     upgrade_rows,
 )
+
+if TYPE_CHECKING:  # lancedb takes ~1.5 s to import: only a command that opens a store pays it
+    import lancedb
+    from lancedb.query import LanceHybridQueryBuilder
+    from lancedb.table import Table
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +111,8 @@ class EpisodeStore:
                 f"the episode store at {path} is not writable: "
                 "fix its permissions or set memory.path to a writable directory"
             )
+        import lancedb
+
         db = lancedb.connect(str(path), read_consistency_interval=timedelta(0))
         store = cls(path, db, embedder)
         store._open_table()
@@ -198,22 +201,30 @@ class EpisodeStore:
     def retrieve_examples(
         self, task: str, k: int, *, include_clean: bool = False, min_similarity: float = -1.0
     ) -> builtins.list[Episode]:
-        """Up to ``k`` approved past episodes like ``task`` to show the model; with
-        ``include_clean``, clean unrejected ones when none is approved. Episodes whose
-        cosine similarity to ``task`` is below ``min_similarity`` are left out; ``k=0``
-        gives none."""
-        if k <= 0:
+        """Up to ``k`` approved past episodes like ``task`` to show the model, leaving out
+        those whose cosine similarity to ``task`` is below ``min_similarity``; with
+        ``include_clean``, clean unrejected ones when no approved episode is left.
+        ``k=0`` gives none."""
+        table = self._open_table()
+        if table is None or k <= 0 or not task.strip():
             return []
-        hits = self._search(task, k, _where(status=ReviewStatus.APPROVED))
-        if not hits and include_clean:
-            clean = _where(outcome=Outcome.CLEAN)
-            hits = self._search(task, k, f"{clean} AND review_status != 'rejected'")
-        episodes = [hit.episode for hit in hits]
-        if not episodes or min_similarity <= -1.0:
-            return episodes
-        vectors = self._embedder.embed([task] + [embedding_text(e) for e in episodes])
-        similarity = vectors[1:] @ vectors[0]
-        return [e for e, s in zip(episodes, similarity, strict=True) if s >= min_similarity]
+        self._check_embedder(table)
+        query = self._embedder.embed([task])[0]
+        pools = [_where(status=ReviewStatus.APPROVED)]
+        if include_clean:
+            pools.append(f"{_where(outcome=Outcome.CLEAN)} AND review_status != 'rejected'")
+        for where in pools:
+            rows = self._hybrid_rows(table, task, query, k, where)
+            similar = [
+                row_to_episode(row)
+                for row in rows
+                if min_similarity <= -1.0
+                or float(np.dot(np.asarray(row[VECTOR_COLUMN], np.float32), query))
+                >= min_similarity
+            ]
+            if similar:
+                return similar
+        return []
 
     def set_review(self, episode_id: str, status: ReviewStatus, note: str = "") -> Episode:
         """Record a reviewer's decision and return the updated episode."""
@@ -265,6 +276,8 @@ class EpisodeStore:
             if not built_for.isdigit() or rows < int(built_for) * VECTOR_INDEX_REBUILD_GROWTH:
                 return
             table.drop_index(current.name)
+        from lancedb.index import IvfFlat
+
         logger.info("building the vector index over %d episodes", rows)
         config = IvfFlat(distance_type="cosine", num_partitions=max(16, int(math.sqrt(rows))))
         table.create_index(VECTOR_COLUMN, config=config, name=f"{_VECTOR_INDEX_PREFIX}{rows}")
@@ -339,10 +352,20 @@ class EpisodeStore:
         if table is None or k <= 0 or not text.strip():
             return []
         self._check_embedder(table)
-        vector = self._embedder.embed([text])[0]
+        rows = self._hybrid_rows(table, text, self._embedder.embed([text])[0], k, where)
+        return [SearchHit(row_to_episode(row), float(row["_relevance_score"])) for row in rows]
+
+    @staticmethod
+    def _hybrid_rows(
+        table: Table, text: str, vector: np.ndarray, k: int, where: str
+    ) -> builtins.list[dict[str, Any]]:
+        """The ``k`` rows (stored vector included) best fused by reciprocal rank of a
+        vector query for ``vector`` and a full-text query for ``text``."""
+        from lancedb.rerankers import RRFReranker
+
         hybrid = table.search(query_type="hybrid", fts_columns=list(TEXT_COLUMNS))
         query = (
-            cast(LanceHybridQueryBuilder, hybrid)
+            cast("LanceHybridQueryBuilder", hybrid)
             .vector(vector)
             .text(text)
             .distance_type("cosine")
@@ -350,8 +373,7 @@ class EpisodeStore:
         )
         if where:
             query = query.where(where, prefilter=True)
-        rows = query.limit(k).to_arrow().to_pylist()  # a select() here makes lance warn
-        return [SearchHit(row_to_episode(row), float(row["_relevance_score"])) for row in rows]
+        return query.limit(k).to_arrow().to_pylist()  # a select() here makes lance warn
 
     def _open_table(self) -> Table | None:
         """The episode table, or None while no episode has been written."""
@@ -411,6 +433,8 @@ class EpisodeStore:
     @staticmethod
     def _create_indexes(table: Table) -> None:
         """Full-text indexes on task and code, a B-tree on id; a racing creator may win."""
+        from lancedb.index import FTS, BTree
+
         existing = {tuple(index.columns) for index in table.list_indices()}
         wanted: Iterable[tuple[str, Any]] = [(c, FTS()) for c in TEXT_COLUMNS] + [("id", BTree())]
         for column, config in wanted:
@@ -437,6 +461,12 @@ class EpisodeStore:
 def store_path(memory: MemorySettings, data_dir: Path) -> Path:
     """Where the store lives: ``memory.path``, or ``<data dir>/memory`` for "default"."""
     return data_dir / "memory" if memory.path == "default" else Path(memory.path).expanduser()
+
+
+def has_episode_table(path: Path) -> bool:
+    """Whether the store at ``path`` has its episode table yet (LanceDB keeps a table in a
+    folder ``<name>.lance``); read from disk, so it needs no LanceDB."""
+    return (Path(path).expanduser() / f"{TABLE_NAME}.lance").is_dir()
 
 
 def embedding_text(episode: Episode) -> str:

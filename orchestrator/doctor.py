@@ -81,7 +81,7 @@ def run_doctor(args: argparse.Namespace, ctx: CommandContext) -> int:
     """Run the checks, print the table (or JSON); exit 1 if a required one failed."""
     from rich.text import Text
 
-    from finetune.render import literal_table
+    from orchestrator.rendering import literal_table
 
     checks = run_checks(ctx, model=args.model, only=args.check)
     passed = all(c.ok or not c.required for c in checks)

@@ -92,9 +92,13 @@ def open_store(ctx: CommandContext) -> EpisodeStore:
 
 def handle_list(args: argparse.Namespace, ctx: CommandContext) -> int:
     """``episodes list``: a table of episodes, newest first."""
-    from finetune.render import episodes_table
+    from memory.store import has_episode_table, store_path
+    from orchestrator.episode_rendering import episodes_table
 
-    episodes = open_store(ctx).list(status=args.status, outcome=args.outcome, limit=args.limit)
+    if has_episode_table(store_path(ctx.settings.memory, ctx.data_dir)):
+        episodes = open_store(ctx).list(status=args.status, outcome=args.outcome, limit=args.limit)
+    else:  # nothing was ever stored: no need to load LanceDB to say so
+        episodes = []
     if ctx.json_output:
         _print_json(ctx, [e.to_dict() for e in episodes])
     elif not episodes:
@@ -106,8 +110,8 @@ def handle_list(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 def handle_show(args: argparse.Namespace, ctx: CommandContext) -> int:
     """``episodes show ID``: one episode with its code, findings and cycles."""
-    from finetune.render import episode_view
     from memory.store import UnknownEpisodeError
+    from orchestrator.episode_rendering import episode_view
 
     episode = open_store(ctx).get(args.episode_id)
     if episode is None:
@@ -142,7 +146,7 @@ def handle_delete(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 def handle_search(args: argparse.Namespace, ctx: CommandContext) -> int:
     """``episodes search TEXT``: the most relevant episodes, best first."""
-    from finetune.render import hits_table
+    from orchestrator.episode_rendering import hits_table
 
     hits = open_store(ctx).search(args.text, args.k, status=args.status, outcome=args.outcome)
     if ctx.json_output:
@@ -198,7 +202,7 @@ def review_interactively(
     """
     from rich.prompt import Prompt
 
-    from finetune.render import episode_view
+    from orchestrator.episode_rendering import episode_view
 
     counts = {"approved": 0, "rejected": 0, "skipped": 0}
     pending = list(reversed(store.list(status=ReviewStatus.PENDING)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any
 
-from orchestrator.rendering import stderr_console
+from orchestrator.rendering import findings_table, stderr_console
 
 if TYPE_CHECKING:
     from nodes.context import RunContext
@@ -24,7 +24,6 @@ def ask_gate(
     from rich.prompt import Prompt
 
     from analysis.findings import Finding
-    from finetune.render import findings_table
 
     cycle, limit = question.get("cycle", "?"), question.get("max_cycles", "?")
     if yes:

@@ -1,4 +1,6 @@
-"""What ``run``, ``resume``, ``runs`` and a batch print for people.
+"""What ``run``, ``resume``, ``runs`` and a batch print for people, and the literal
+tables every command's output is built from (doctor, the human gate, episodes, the
+cluster view).
 
 Every text from a user, the model or a tool is printed literally. When
 stdout is not a terminal (or with ``-q``) stdout gets the code alone, byte
@@ -17,7 +19,6 @@ from rich.table import Table
 from rich.text import Text
 
 from analysis.findings import Finding
-from finetune.render import add_literal_row, findings_table, literal_table
 
 if TYPE_CHECKING:
     from orchestrator.command import CommandContext
@@ -29,6 +30,36 @@ if TYPE_CHECKING:
 def stderr_console() -> Console:
     """A console on stderr that prints text literally: progress, summaries, the human gate."""
     return Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
+
+
+def literal_table(title: str | Text, columns: Sequence[str]) -> Table:
+    """A table whose cells are added with :func:`add_literal_row`."""
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    return table
+
+
+def add_literal_row(table: Table, *cells: str) -> None:
+    """Add a row of plain strings, each shown exactly as it is."""
+    table.add_row(*(Text(cell) for cell in cells))
+
+
+def findings_table(findings: Sequence[Finding], title: str = "findings") -> Table:
+    """The findings of one attempt, in source order; one "clean" row when there are none."""
+    table = literal_table(title, ("line", "severity", "tool", "rule", "message"))
+    if not findings:
+        add_literal_row(table, "-", "-", "-", "-", "clean")
+    for finding in sorted(findings):
+        add_literal_row(
+            table,
+            str(finding.line),
+            finding.severity.name,
+            finding.tool,
+            finding.rule,
+            finding.message,
+        )
+    return table
 
 
 def print_report(report: RunReport, ctx: CommandContext, *, out: Path | None) -> None:

@@ -18,7 +18,7 @@ from rich.status import Status
 from rich.table import Table
 from rich.text import Text
 
-from finetune.render import add_literal_row, literal_table
+from orchestrator.rendering import add_literal_row, literal_table
 
 if TYPE_CHECKING:
     from orchestrator.cluster.tasks import BatchStats, BatchTask

@@ -264,16 +264,43 @@ def test_a_path_under_a_file_is_a_user_error(tmp_path: Path) -> None:
         EpisodeStore.open(blocker / "memory", HashingEmbedder())
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores directory permissions")
+#: Opens the store at ``argv[1]`` and prints the user error it gives.
+OPEN_STORE = (
+    "import sys\n"
+    "from pathlib import Path\n"
+    "from memory.embedding import HashingEmbedder\n"
+    "from memory.store import EpisodeStore, StorePathError\n"
+    "try:\n"
+    "    EpisodeStore.open(Path(sys.argv[1]), HashingEmbedder())\n"
+    "except StorePathError as exc:\n"
+    "    print(exc)\n"
+)
+
+
 def test_a_read_only_directory_is_a_user_error(tmp_path: Path) -> None:
+    """Its permissions make the directory read-only to a user; root ignores them, so for root
+    it is also a read-only bind mount, in a mount namespace the child process has to itself."""
     locked = tmp_path / "locked"
     locked.mkdir()
     locked.chmod(0o500)
+    mount = 'mount --bind -o ro "$0" "$0" && exec "$@"'
+    read_only_mount = (
+        ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", mount, str(locked)]
+        if os.geteuid() == 0
+        else []
+    )
     try:
-        with pytest.raises(StorePathError, match="not writable"):
-            EpisodeStore.open(locked, HashingEmbedder())
+        result = subprocess.run(
+            [*read_only_mount, sys.executable, "-c", OPEN_STORE, str(locked)],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
     finally:
         locked.chmod(0o700)
+    assert f"the episode store at {locked} is not writable" in result.stdout, result.stderr
 
 
 def test_a_table_of_another_schema_is_refused(tmp_path: Path) -> None:
@@ -369,3 +396,26 @@ def test_a_store_of_schema_version_1_is_upgraded_in_place_and_keeps_its_episodes
     assert all(a.verification == {} for a in found.attempts)
     store.add(make_episode("new"))
     assert {e.id for e in store.list()} == {"old", "new"}
+
+
+def test_retrieve_examples_falls_back_when_no_approved_episode_is_similar_enough(
+    store: EpisodeStore,
+) -> None:
+    _fill(store)
+    store.set_review("sort", ReviewStatus.APPROVED)
+    examples = store.retrieve_examples(
+        "parse an ISO date string", k=2, include_clean=True, min_similarity=0.3
+    )
+    assert [e.id for e in examples] == ["dates"]
+
+
+def test_retrieve_examples_applies_the_similarity_floor_to_the_fallback_too(
+    store: EpisodeStore,
+) -> None:
+    _fill(store)
+    store.set_review("sort", ReviewStatus.APPROVED)
+    store.set_review("dates", ReviewStatus.REJECTED)
+    examples = store.retrieve_examples(
+        "parse an ISO date string", k=5, include_clean=True, min_similarity=0.3
+    )
+    assert examples == []

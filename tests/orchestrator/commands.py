@@ -16,6 +16,8 @@ HASH_CONFIG = (
     "memory:\n  embedder: hash\nverify:\n  samples: 2\n  model_tests: 2\n"
     "  test_max_tokens: 40\n"
 )
+#: A task full of brackets that rich would read as markup: it must be printed as it is.
+MARKUP_TASK = "Write a function that returns xs[/] for a list[int] of [bold]numbers"
 
 
 def main_command(*args: str | bytes) -> list[str | bytes]:
@@ -50,6 +52,16 @@ def main_py(
         check=False,
         umask=umask,
     )
+
+
+def run_cli(
+    *args: str | bytes,
+    tmp_path: Path,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 300,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``main.py ARGS`` in ``tmp_path``, with ``tmp_path / "data"`` as its data folder."""
+    return main_py(*args, data=tmp_path / "data", cwd=tmp_path, env=env, timeout=timeout)
 
 
 def one_error_line(result: subprocess.CompletedProcess[str]) -> str:

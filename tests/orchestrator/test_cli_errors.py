@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -13,13 +12,7 @@ import pytest
 from decoding.model_file import ModelFile
 from orchestrator.cli import main
 from orchestrator.runs import list_runs, open_checkpointer
-from tests.orchestrator.commands import main_py, one_error_line
-
-
-def run_cli(
-    *args: str | bytes, tmp_path: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return main_py(*args, data=tmp_path / "data", cwd=tmp_path, env=env, timeout=300)
+from tests.orchestrator.commands import one_error_line, run_cli
 
 
 def assert_no_run_left(data: Path) -> None:

@@ -14,9 +14,9 @@ from langgraph.graph import START
 from nodes.state import initial_state
 from orchestrator.graph import build_graph
 from orchestrator.runs import open_checkpointer, run_config
+from tests.orchestrator.commands import MARKUP_TASK as TASK
 from tests.orchestrator.commands import ROOT, main_py
 
-TASK = "Write a function that returns xs[/] for a list[int] of [bold]numbers"
 #: A stub whose first line is a type error, whatever the model writes after it.
 STUB = (
     'NUMBERS: list[int] = ["one"]\n\n\n'

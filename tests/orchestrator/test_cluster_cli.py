@@ -13,11 +13,7 @@ import pytest
 from config.loader import load_settings
 from orchestrator.cluster.driver import task_ids
 from orchestrator.tasks import TaskSpec
-from tests.orchestrator.commands import ROOT, main_py, one_error_line
-
-
-def run_cli(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    return main_py(*args, data=tmp_path / "data", cwd=tmp_path, timeout=120)
+from tests.orchestrator.commands import ROOT, one_error_line, run_cli
 
 
 @pytest.fixture

@@ -14,9 +14,7 @@ from nodes.state import initial_state
 from orchestrator.graph import build_graph
 from orchestrator.runs import open_checkpointer, run_config
 from tests.memory.factories import make_episode
-from tests.orchestrator.commands import HASH_CONFIG, main_py, one_error_line
-
-MARKUP_TASK = "Write a function that returns xs[/] for a list[int] of [bold]numbers"
+from tests.orchestrator.commands import HASH_CONFIG, MARKUP_TASK, main_py, one_error_line
 
 
 def cli(data: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -17,8 +17,8 @@ from memory.episode import Attempt, ReviewStatus
 from orchestrator.command import CommandContext
 from orchestrator.episode_commands import open_store, register, review_interactively
 from tests.memory.factories import make_episode, two_cycle_episode
+from tests.orchestrator.commands import MARKUP_TASK
 
-MARKUP_TASK = "Write a function that returns xs[/] for a list[int] of [bold]numbers"
 BRACKETED = 'Type "list[int]" is not assignable to declared type "[red]str"'
 
 

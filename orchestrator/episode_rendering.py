@@ -1,4 +1,5 @@
-"""Rich renderables for episodes: the tables and code views people read.
+"""What the ``episodes`` and ``review`` commands print: episode lists, search hits, and
+one episode as a reviewer reads it.
 
 Every text from a user, the model or a tool goes in as a ``Text``: printed
 literally, never read as markup.
@@ -15,26 +16,13 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from analysis.findings import Finding
-from memory.episode import Episode
+from orchestrator.rendering import add_literal_row, findings_table, literal_table
 
 if TYPE_CHECKING:
+    from memory.episode import Episode
     from memory.store import SearchHit
 
 _TASK_WIDTH = 70
-
-
-def literal_table(title: str | Text, columns: Sequence[str]) -> Table:
-    """A table whose cells are added with :func:`add_literal_row`."""
-    table = Table(title=title)
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    return table
-
-
-def add_literal_row(table: Table, *cells: str) -> None:
-    """Add a row of plain strings, each shown exactly as it is."""
-    table.add_row(*(Text(cell) for cell in cells))
 
 
 def episodes_table(episodes: Sequence[Episode], title: str = "episodes") -> Table:
@@ -67,23 +55,6 @@ def hits_table(hits: Sequence[SearchHit], query: str) -> Table:
             episode.outcome.value,
             episode.review_status.value,
             _short(episode.task),
-        )
-    return table
-
-
-def findings_table(findings: Sequence[Finding], title: str = "findings") -> Table:
-    """The findings of one attempt, in source order; one "clean" row when there are none."""
-    table = literal_table(title, ("line", "severity", "tool", "rule", "message"))
-    if not findings:
-        add_literal_row(table, "-", "-", "-", "-", "clean")
-    for finding in sorted(findings):
-        add_literal_row(
-            table,
-            str(finding.line),
-            finding.severity.name,
-            finding.tool,
-            finding.rule,
-            finding.message,
         )
     return table
 
