@@ -57,7 +57,7 @@ from decoding.model_file import ModelFile, resolve_model
 
 RESULTS = Path(__file__).parent / "results"
 CACHE = RESULTS / "cache"
-HARNESS_VERSION = 1  # bump when the harness's prompts or scoring change (product code is fingerprinted)
+HARNESS_VERSION = 2  # bump when the harness's prompts or scoring change (product code is fingerprinted)
 
 log = logging.getLogger(__name__)
 

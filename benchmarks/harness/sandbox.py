@@ -4,8 +4,12 @@ The product never executes generated code. Scoring HumanEval needs to, so the
 harness runs each program in a fresh isolated interpreter (``python -I``)
 with a wall-clock timeout, resource limits (address space, CPU seconds, file
 size, no core files), an empty temporary directory as its working directory
-and a minimal environment. This limits accidents; it is not a security
-boundary against hostile code.
+and a minimal environment. A run passes only if the program exits with status
+0 *and* reaches its end: the runner appends a line that writes a token drawn
+afresh for each run, so code that ends the interpreter early with status 0
+(``sys.exit(0)``, ``os._exit(0)``, ``unittest.main()``) before the tests have
+run fails. This limits accidents; it is not a security boundary against
+hostile code.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import resource
+import secrets
 import signal
 import subprocess
 import sys
@@ -25,6 +30,7 @@ from typing import Any, Literal
 Status = Literal["passed", "failed", "timeout"]
 
 ERROR_TAIL_CHARS = 2000
+EARLY_EXIT = "\nexit status 0 before the end of the program (sys.exit, os._exit or unittest.main?)"
 
 
 @dataclass(frozen=True)
@@ -47,7 +53,7 @@ class ExecutionResult:
 
     @property
     def passed(self) -> bool:
-        """Whether the program exited with status 0 in time."""
+        """Whether the program ran to its end and exited with status 0 in time."""
         return self.status == "passed"
 
     def to_dict(self) -> dict[str, Any]:
@@ -67,6 +73,12 @@ def check_program(code: str, test: str, entry_point: str) -> str:
     return f"{code}\n\n{test}\n\ncheck({entry_point})\n"
 
 
+def with_end_marker(source: str, token: str) -> str:
+    """``source`` followed by a statement that writes ``token`` to file descriptor 1 (not
+    ``sys.stdout``, which the program may have replaced), run only if the program gets there."""
+    return f"{source}\n\n__import__('os').write(1, b'\\n{token}\\n')\n"
+
+
 def _limiter(limits: Limits) -> Callable[[], None]:
     def apply() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
@@ -78,8 +90,10 @@ def _limiter(limits: Limits) -> Callable[[], None]:
 
 
 def run_program(source: str, limits: Limits | None = None) -> ExecutionResult:
-    """Run ``source`` in a sandboxed interpreter; passed means exit status 0 within the timeout."""
+    """Run ``source`` in a sandboxed interpreter; passed means that it ran to its last line
+    and exited with status 0 within the timeout."""
     limits = limits or Limits()
+    token = secrets.token_hex(16)
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
     with tempfile.TemporaryDirectory(prefix="sandbox-") as workdir:
         started = time.perf_counter()
@@ -95,7 +109,8 @@ def run_program(source: str, limits: Limits | None = None) -> ExecutionResult:
             start_new_session=True,
         )
         try:
-            _, stderr = process.communicate(source.encode("utf-8"), timeout=limits.timeout_s)
+            program = with_end_marker(source, token).encode("utf-8")
+            stdout, stderr = process.communicate(program, timeout=limits.timeout_s)
         except subprocess.TimeoutExpired:
             _kill_group(process)
             _, stderr = process.communicate()
@@ -103,8 +118,12 @@ def run_program(source: str, limits: Limits | None = None) -> ExecutionResult:
         finally:
             _kill_group(process)
         seconds = time.perf_counter() - started
-    if process.returncode == 0:
+    reached_end = token.encode("ascii") in stdout
+    if process.returncode == 0 and reached_end:
         return ExecutionResult("passed", seconds)
+    if process.returncode == 0:
+        tail = _tail(stderr) + EARLY_EXIT
+        return ExecutionResult("failed", seconds, tail.strip())
     tail = _tail(stderr) or f"exit status {process.returncode}"
     if process.returncode < 0:
         tail = f"{tail}\nkilled by signal {-process.returncode}".strip()

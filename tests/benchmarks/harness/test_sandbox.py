@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.harness import sandbox
 from benchmarks.harness.sandbox import ExecutionResult, Limits, check_program, run_program
 
 FAST = Limits(timeout_s=3.0, cpu_s=5)
@@ -23,6 +24,47 @@ def test_a_wrong_solution_fails_with_its_assertion() -> None:
     result = run_program(check_program(ADD + "    return a - b\n", TEST, "add"), FAST)
     assert result.status == "failed"
     assert "AssertionError" in result.error_tail
+
+
+WRONG_ADD = ADD + "    return a - b\n"
+EARLY_EXITS = {
+    "sys.exit": "import sys\nsys.exit(0)\n",
+    "os._exit": "import os\nos._exit(0)\n",
+    "unittest.main": (
+        "import unittest\n\n"
+        "class TestAdd(unittest.TestCase):\n"
+        "    def test_zero(self):\n"
+        "        self.assertEqual(add(0, 0), 0)\n\n"
+        "if __name__ == '__main__':\n"
+        "    unittest.main()\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("exit_code", EARLY_EXITS.values(), ids=EARLY_EXITS.keys())
+def test_a_completion_that_exits_with_status_0_before_check_fails(exit_code: str) -> None:
+    result = run_program(check_program(WRONG_ADD + exit_code, TEST, "add"), FAST)
+    assert result.status == "failed"
+    assert "before the end of the program" in result.error_tail
+
+
+def test_a_program_that_replaces_sys_stdout_still_passes_when_it_runs_to_its_end() -> None:
+    program = "import io, sys\nsys.stdout = io.StringIO()\nprint('swallowed')\n"
+    assert run_program(program, FAST).status == "passed"
+
+
+def test_every_run_draws_a_new_end_marker(monkeypatch: pytest.MonkeyPatch) -> None:
+    tokens: list[str] = []
+    original = sandbox.with_end_marker
+
+    def spy(source: str, token: str) -> str:
+        tokens.append(token)
+        return original(source, token)
+
+    monkeypatch.setattr(sandbox, "with_end_marker", spy)
+    outcomes = [run_program("pass\n", FAST).status for _ in range(2)]
+    assert outcomes == ["passed", "passed"]
+    assert len(set(tokens)) == 2
 
 
 def test_an_infinite_loop_times_out() -> None:
