@@ -1,18 +1,23 @@
 """Write approved episodes as a JSONL dataset with a dataset card beside it.
 
-Only episodes a person approved are ever exported. Both files are written to
-a temporary file in the target directory and renamed into place, so an
-interrupted export never leaves a half-written dataset.
+Only episodes a person approved are ever exported. The dataset and its card
+are both written to partial files in the target directory first and then
+renamed into place together: if a rename fails, the file already renamed gets
+its previous content back, so the pair changes together or not at all.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 
 from config.errors import UserError
-from config.files import atomic_writer
 from finetune.card import ExportSummary, dataset_card
 from finetune.records import FORMATS, ExportFormat, to_record
 from memory.episode import Episode, ReviewStatus
@@ -50,18 +55,78 @@ def export(store: EpisodeStore, fmt: ExportFormat, out: Path, force: bool = Fals
     exported: list[Episode] = []
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_writer(out) as handle:
+        with written_together([out, card]) as (data, card_text):
             for episode in reversed(episodes):  # oldest first
                 record = to_record(episode, fmt)
                 if record is not None:
-                    handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    data.write(json.dumps(record, ensure_ascii=False) + "\n")
                     exported.append(episode)
-        summary = _summarise(fmt, out, card, exported, skipped=len(episodes) - len(exported))
-        with atomic_writer(card) as handle:
-            handle.write(dataset_card(summary))
+            summary = _summarise(fmt, out, card, exported, skipped=len(episodes) - len(exported))
+            card_text.write(dataset_card(summary))
     except OSError as exc:
         raise ExportError(f"cannot write {out}: {exc.strerror or exc}") from None
     return summary
+
+
+@contextmanager
+def written_together(targets: Sequence[Path]) -> Iterator[list[IO[str]]]:
+    """UTF-8 text handles on partial files beside ``targets``, one each; when the block ends
+    without error, every target is replaced by its partial file, or, if any replacement
+    fails, none is (the ones already replaced get their previous content back).
+
+    On any error the partial files are removed and the error is raised.
+    """
+    partials = [t.with_name(f".{t.name}.{os.getpid()}.partial") for t in targets]
+    previous: list[Path | None] = []
+    try:
+        with ExitStack() as stack:
+            handles: list[IO[str]] = [
+                stack.enter_context(p.open("w", encoding="utf-8")) for p in partials
+            ]
+            yield handles
+            for handle in handles:
+                handle.flush()
+                os.fsync(handle.fileno())
+        for target in targets:
+            previous.append(_keep_previous(target))
+        _replace_all(partials, targets, previous)
+    finally:
+        for leftover in [*partials, *previous]:
+            if leftover is not None:
+                leftover.unlink(missing_ok=True)
+
+
+def _keep_previous(target: Path) -> Path | None:
+    """A second name for ``target``'s current content (None if it has none), so a failed
+    replacement can put it back; the target itself stays in place meanwhile."""
+    if not target.exists():
+        return None
+    kept = target.with_name(f".{target.name}.{os.getpid()}.previous")
+    kept.unlink(missing_ok=True)
+    try:
+        os.link(target, kept)
+    except OSError:  # no hard links on this file system
+        shutil.copy2(target, kept)
+    return kept
+
+
+def _replace_all(
+    sources: Sequence[Path], targets: Sequence[Path], previous: Sequence[Path | None]
+) -> None:
+    """Rename each source onto its target; on a failure, undo the renames already done."""
+    done: list[int] = []
+    try:
+        for index, (source, target) in enumerate(zip(sources, targets, strict=True)):
+            source.replace(target)
+            done.append(index)
+    except BaseException:
+        for index in reversed(done):
+            kept = previous[index]
+            if kept is None:
+                targets[index].unlink(missing_ok=True)
+            else:
+                kept.replace(targets[index])
+        raise
 
 
 def _summarise(

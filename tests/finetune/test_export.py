@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any, get_args
 
@@ -155,3 +156,58 @@ def test_an_empty_store_exports_an_empty_file(tmp_path: Path) -> None:
     summary = export(empty, "sft", tmp_path / "sft.jsonl")
     assert summary.written == 0
     assert (tmp_path / "sft.jsonl").read_text(encoding="utf-8") == ""
+
+
+def _fail_renames_onto(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every rename onto a file called ``name`` fail, as a full or read-only disk would."""
+    rename = Path.replace
+
+    def replace(self: Path, target: str | os.PathLike[str]) -> Path:
+        if Path(target).name == name:
+            raise OSError(5, "Input/output error")
+        return rename(self, target)
+
+    monkeypatch.setattr(Path, "replace", replace)
+
+
+@pytest.mark.parametrize("failing", ["sft.jsonl", "sft.card.md"])
+def test_a_failed_rename_leaves_the_old_dataset_and_card_both(
+    store: EpisodeStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    out, card = tmp_path / "sft.jsonl", tmp_path / "sft.card.md"
+    out.write_text("old data\n", encoding="utf-8")
+    card.write_text("old card\n", encoding="utf-8")
+    _fail_renames_onto(failing, monkeypatch)
+    with pytest.raises(ExportError, match="Input/output error"):
+        export(store, "sft", out, force=True)
+    assert (out.read_text(encoding="utf-8"), card.read_text(encoding="utf-8")) == (
+        "old data\n",
+        "old card\n",
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["memory", "sft.card.md", "sft.jsonl"]
+
+
+def test_when_the_card_cannot_be_renamed_no_new_dataset_appears(
+    store: EpisodeStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fail_renames_onto("sft.card.md", monkeypatch)
+    with pytest.raises(ExportError, match="Input/output error"):
+        export(store, "sft", tmp_path / "sft.jsonl")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["memory"]
+
+
+def test_the_old_dataset_comes_back_on_a_file_system_without_hard_links(
+    store: EpisodeStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "sft.jsonl"
+    out.write_text("old data\n", encoding="utf-8")
+
+    def no_links(*_: object) -> None:
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr("finetune.export.os.link", no_links)
+    _fail_renames_onto("sft.card.md", monkeypatch)
+    with pytest.raises(ExportError):
+        export(store, "sft", out, force=True)
+    assert out.read_text(encoding="utf-8") == "old data\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["memory", "sft.jsonl"]
