@@ -1,8 +1,13 @@
-"""Episode store benchmark: add, search and export on a real LanceDB table.
+"""Episode store benchmark: add, retrieve, search and export on a real LanceDB table.
 
-``python -m benchmarks.memory [--sizes 10000 100000]`` fills a fresh store per
-size with synthetic episodes (hashing embedder at the GGUF's 640 dimensions),
-then measures add latency (single and batched), hybrid search latency,
+``python -m benchmarks.memory [--sizes 1000 10000 100000] [--embedder minilm|hash]``
+fills a fresh store per size with synthetic episodes through the product's own
+``EpisodeStore.add_many`` and embedder (``memory.embedding.make_embedder``;
+MiniLM, 384 dimensions, the default), so every stored vector is the embedding
+of its own episode. It then measures the fill, add latency (single and
+batched), the product's retrieval path (``EpisodeStore.retrieve_examples`` with
+the default ``memory`` settings: embed the task, hybrid search among approved
+episodes, similarity floor), the query embedding alone, hybrid search latency,
 export throughput and disk size. Prints a markdown table and writes
 ``benchmarks/results/memory.json``.
 """
@@ -25,14 +30,16 @@ from typing import Any
 import numpy as np
 
 from analysis.findings import Finding, Severity
+from benchmarks.machine import cpu_model, load_average
+from config.settings import MemorySettings
 from finetune.export import export
-from memory.embedding import HashingEmbedder
+from memory.embedding import Embedder, EmbedderKind, make_embedder
 from memory.episode import Attempt, Episode, Outcome, ReviewStatus
-from memory.store import EpisodeStore
+from memory.store import EpisodeStore, embedding_text
 
 RESULTS = Path(__file__).parent / "results" / "memory.json"
-DIM = 640  # the default GGUF's embedding width
 BATCH = 1000
+DEFAULTS = MemorySettings()  # retrieve_k, min_similarity and examples_from as shipped
 
 VERBS = [
     "parse",
@@ -124,6 +131,7 @@ def _percentiles(samples_ms: Sequence[float]) -> dict[str, float]:
     ordered = sorted(samples_ms)
     return {
         "p50_ms": round(statistics.median(ordered), 2),
+        "p90_ms": round(ordered[max(0, int(len(ordered) * 0.90) - 1)], 2),
         "p95_ms": round(ordered[max(0, int(len(ordered) * 0.95) - 1)], 2),
     }
 
@@ -134,21 +142,24 @@ def _timed(fn: Callable[[], Any]) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def run_size(size: int, queries: int, workdir: Path) -> dict[str, Any]:
+def run_size(size: int, queries: int, workdir: Path, embedder: Embedder) -> dict[str, Any]:
     """Fill a fresh store with ``size`` episodes and measure it."""
     rng = random.Random(size)
     path = workdir / f"store-{size}"
     shutil.rmtree(path, ignore_errors=True)
-    embedder = HashingEmbedder(dim=DIM)
     store = EpisodeStore.open(path, embedder)
     episodes = [synthetic_episode(i, rng) for i in range(size)]
 
-    embed_ms = _timed(lambda: embedder.embed([e.task for e in episodes[:BATCH]])) / BATCH
+    sample = [embedding_text(e) for e in episodes[:BATCH]]
+    embedder.embed(sample[:8])  # load the model before timing
+    embed_ms = _timed(lambda: embedder.embed(sample)) / len(sample)
     batch_ms: list[float] = []
+    fill_started = time.perf_counter()
     for start in range(0, size, BATCH):
         chunk = episodes[start : start + BATCH]
         batch_ms.append(_timed(lambda chunk=chunk: store.add_many(chunk)) / len(chunk))
     optimize_s = _timed(store.optimize) / 1000
+    fill_s = time.perf_counter() - fill_started
 
     single = [synthetic_episode(size + i, rng) for i in range(100)]
     single_ms = [_timed(lambda e=e: store.add(e)) for e in single]
@@ -159,11 +170,26 @@ def run_size(size: int, queries: int, workdir: Path) -> dict[str, Any]:
         for _ in range(queries)
     ]
     store.search(texts[0], k=5)  # warm caches
+    embed_query_ms = [_timed(lambda t=t: embedder.embed([t])) for t in texts]
+    retrieved: list[int] = []
+
+    def retrieve(text: str, include_clean: bool) -> None:
+        found = store.retrieve_examples(
+            text,
+            DEFAULTS.retrieve_k,
+            include_clean=include_clean,
+            min_similarity=DEFAULTS.min_similarity,
+        )
+        retrieved.append(len(found))
+
+    retrieve_ms = [_timed(lambda t=t: retrieve(t, False)) for t in texts]
+    shown = sum(retrieved) / len(retrieved)
+    retrieved.clear()
+    retrieve_clean_ms = [_timed(lambda t=t: retrieve(t, True)) for t in texts]
     search_ms = [_timed(lambda t=t: store.search(t, k=5)) for t in texts]
     filtered_ms = [
         _timed(lambda t=t: store.search(t, k=5, status=ReviewStatus.APPROVED)) for t in texts[:50]
     ]
-    retrieve_ms = [_timed(lambda t=t: store.retrieve_examples(t, k=2)) for t in texts[:50]]
 
     out = workdir / f"sft-{size}.jsonl"
     approved = store.count(status=ReviewStatus.APPROVED)
@@ -173,14 +199,20 @@ def run_size(size: int, queries: int, workdir: Path) -> dict[str, Any]:
     pruned_disk_mb = _disk_mb(path)
     return {
         "episodes": size + len(single),
-        "embed_hash_ms_per_episode": round(embed_ms, 3),
+        "embedder": f"{embedder.name} ({embedder.dim} dimensions)",
+        "embed_ms_per_episode": round(embed_ms, 3),
+        "fill_s": round(fill_s, 1),
         "add_batched_ms_per_episode": _percentiles(batch_ms) | {"batch": BATCH},
         "add_single_ms": _percentiles(single_ms),
         "optimize_s": round(optimize_s, 2),
         "optimize_after_100_adds_s": round(optimize_after_single_s, 2),
+        "embed_query_ms": _percentiles(embed_query_ms),
+        "retrieve_examples": _percentiles(retrieve_ms)
+        | {"queries": len(retrieve_ms), "mean_examples_shown": round(shown, 2)},
+        "retrieve_examples_approved_or_clean": _percentiles(retrieve_clean_ms)
+        | {"mean_examples_shown": round(sum(retrieved) / len(retrieved), 2)},
         "search_hybrid_k5": _percentiles(search_ms) | {"queries": len(search_ms)},
         "search_hybrid_k5_approved_filter": _percentiles(filtered_ms),
-        "retrieve_examples_k2": _percentiles(retrieve_ms),
         "export_sft": {
             "approved": approved,
             "seconds": round(export_s, 2),
@@ -198,39 +230,38 @@ def _disk_mb(path: Path) -> float:
 def markdown(results: dict[str, dict[str, Any]]) -> str:
     """The results as a markdown table, one column per size."""
     sizes = list(results)
-    rows = [
-        ("embed (hashing, 640-d) ms/episode", lambda r: r["embed_hash_ms_per_episode"]),
+
+    def spread(key: str) -> Callable[[dict[str, Any]], str]:
+        return lambda r: f"{r[key]['p50_ms']} / {r[key]['p90_ms']} / {r[key]['p95_ms']}"
+
+    rows: list[tuple[str, Callable[[dict[str, Any]], Any]]] = [
+        ("embedder", lambda r: r["embedder"]),
+        ("embed, ms per episode (batch of 1,000)", lambda r: r["embed_ms_per_episode"]),
+        ("fill (add_many by 1,000 + compaction and index), s", lambda r: r["fill_s"]),
+        ("add batched, ms per episode p50 / p90 / p95", spread("add_batched_ms_per_episode")),
+        ("add one at a time, ms p50 / p90 / p95", spread("add_single_ms")),
+        ("compaction + index, s", lambda r: r["optimize_s"]),
+        ("embed the query alone, ms p50 / p90 / p95", spread("embed_query_ms")),
         (
-            "add batched (1000) ms/episode p50 / p95",
-            lambda r: (
-                f"{r['add_batched_ms_per_episode']['p50_ms']} / {r['add_batched_ms_per_episode']['p95_ms']}"
-            ),
+            f"retrieve_examples k={DEFAULTS.retrieve_k} floor {DEFAULTS.min_similarity} "
+            "(approved), ms p50 / p90 / p95",
+            spread("retrieve_examples"),
         ),
+        ("  mean examples shown", lambda r: r["retrieve_examples"]["mean_examples_shown"]),
         (
-            "add single ms p50 / p95",
-            lambda r: f"{r['add_single_ms']['p50_ms']} / {r['add_single_ms']['p95_ms']}",
+            "retrieve_examples, approved_or_clean, ms p50 / p90 / p95",
+            spread("retrieve_examples_approved_or_clean"),
         ),
-        ("optimize (compact + index) s", lambda r: r["optimize_s"]),
+        ("hybrid search k=5, ms p50 / p90 / p95", spread("search_hybrid_k5")),
         (
-            "hybrid search k=5 ms p50 / p95",
-            lambda r: f"{r['search_hybrid_k5']['p50_ms']} / {r['search_hybrid_k5']['p95_ms']}",
-        ),
-        (
-            "hybrid search, approved filter ms p50 / p95",
-            lambda r: (
-                f"{r['search_hybrid_k5_approved_filter']['p50_ms']} / {r['search_hybrid_k5_approved_filter']['p95_ms']}"
-            ),
-        ),
-        (
-            "retrieve_examples k=2 ms p50 / p95",
-            lambda r: (
-                f"{r['retrieve_examples_k2']['p50_ms']} / {r['retrieve_examples_k2']['p95_ms']}"
-            ),
+            "hybrid search k=5, approved filter, ms p50 / p90 / p95",
+            spread("search_hybrid_k5_approved_filter"),
         ),
         (
             "export sft episodes/s",
             lambda r: (
-                f"{r['export_sft']['episodes_per_s']} ({r['export_sft']['approved']} in {r['export_sft']['seconds']} s)"
+                f"{r['export_sft']['episodes_per_s']} ({r['export_sft']['approved']} in "
+                f"{r['export_sft']['seconds']} s)"
             ),
         ),
         ("disk MB (versions of the last hour kept)", lambda r: r["disk_mb"]),
@@ -250,22 +281,32 @@ def markdown(results: dict[str, dict[str, Any]]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark for each size, print markdown, write the JSON results."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.memory", description=__doc__)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument(
+        "--embedder", choices=["minilm", "hash"], default="minilm", help="as memory.embedder"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    kind: EmbedderKind = args.embedder
+    embedder = make_embedder(kind)
     results: dict[str, dict[str, Any]] = {}
+    load_before = load_average()
     with tempfile.TemporaryDirectory(prefix="memory-bench-") as tmp:
         for size in args.sizes:
             started = time.perf_counter()
-            results[str(size)] = run_size(size, args.queries, Path(tmp))
+            results[str(size)] = run_size(size, args.queries, Path(tmp), embedder) | {
+                "load_average_after": load_average()
+            }
             print(f"size {size}: {time.perf_counter() - started:.0f} s", flush=True)
     print(markdown(results))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         "generated_at": datetime.now(UTC).isoformat(),
         "numpy": np.__version__,
+        "cpu": cpu_model(),
+        "load_average_before": load_before,
         "results": results,
     }
     args.out.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
