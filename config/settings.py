@@ -179,7 +179,8 @@ class MemorySettings(_Section):
     examples_from: Literal["approved", "approved_or_clean"] = Field(
         default="approved",
         description="which past episodes a prompt may show: reviewed and approved ones only, "
-        "or, when none is approved, also unreviewed ones that ended clean",
+        "or, when no approved one reaches the similarity floor, also unreviewed ones that "
+        "ended clean",
     )
     embedder: Literal["minilm", "hash"] = Field(
         default="minilm",
