@@ -84,6 +84,8 @@ SUBPROCESS_CALLS = _names(
     "subprocess.check_call",
     "subprocess.check_output",
 )
+#: Calls that take the program and its arguments as separate values, not as one list.
+PROGRAM_ARGUMENT_CALLS = _names("asyncio.create_subprocess_exec")
 WRITE_OPENERS = _names("open", "io.open", "codecs.open", "os.fdopen")
 
 #: Protocol constants (``ssl`` and pyOpenSSL) that allow SSLv2/SSLv3/TLS 1.0/1.1, matched by

@@ -15,7 +15,7 @@ from config.settings import SabsSettings
 from decoding.sabs import SABSConfig, SecurityAction, SecurityController, SecurityDecision
 
 SAFE = "def area(r):\n    return 3.14 * r * r\n"
-SOFT = "import subprocess\n"
+SOFT = "f = open(path, 'w')\n"
 CRITICAL = "import os\nos.system(cmd)\n"
 ERROR = "import random\ntoken = random.random()\n"
 
@@ -170,7 +170,7 @@ def test_a_syntax_error_on_the_prompts_lines_is_not_steered() -> None:
 def test_growing_code_is_charged_only_for_new_issues() -> None:
     controller = SecurityController()
     _check(controller, SOFT)
-    decision = _check(controller, SOFT + "import shutil\n")
+    decision = _check(controller, SOFT + "g = open(other, 'a')\n")
     assert (decision.penalty_delta, decision.penalty_total) == (1.0, 2.0)
 
 

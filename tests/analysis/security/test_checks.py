@@ -34,6 +34,10 @@ CASES: dict[str, tuple[str, str]] = {
     "SC208": ("import subprocess\nsubprocess.run(['ls'])", "import json\njson.dumps(['ls'])"),
     "SC209": ("import os\nhome = os.environ['HOME']", "import os\nsep = os.sep"),
     "SC210": ("runner.run(cmd, shell=True)", "runner.run(cmd, shell=False)"),
+    "SC211": (
+        "import subprocess\ndef ping(host):\n    subprocess.run(['ping', '-c', '1', host])",
+        "import subprocess\ndef ping(host):\n    subprocess.run(['ping', '-c', '1', '--', host])",
+    ),
     "SC301": ("f = open(path, 'w')", "f = open(path)"),
     "SC302": (
         "from pathlib import Path\nPath(p).write_text(data)",

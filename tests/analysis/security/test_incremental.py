@@ -22,13 +22,13 @@ def test_complete_code_is_parse_ok_with_its_issues() -> None:
 
 
 def test_penalty_sums_severity_weights() -> None:
-    result = analyze_incremental("import subprocess\neval(x)\n")
+    result = analyze_incremental("f = open(path, 'w')\neval(x)\n")
     assert result.sec_penalty == 10.0 + 1.0
 
 
 def test_penalty_weights_each_severity() -> None:
-    issues = scan("eval(a)\nimport shutil\nimport random\ntoken = random.random()")
-    assert penalty(issues) == 10.0 + 1.0 + 5.0
+    code = "eval(a)\nf = open(p, 'w')\nimport shutil\nimport random\ntoken = random.random()"
+    assert penalty(scan(code)) == pytest.approx(10.0 + 1.0 + 0.1 + 5.0)
 
 
 def test_unfinished_code_is_incomplete_without_penalty() -> None:
