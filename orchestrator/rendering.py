@@ -22,7 +22,7 @@ from analysis.findings import Finding
 
 if TYPE_CHECKING:
     from orchestrator.command import CommandContext
-    from orchestrator.report import RunReport
+    from orchestrator.report import CutOff, RunReport
     from orchestrator.runs import RunSummary
     from orchestrator.tasks import TaskSpec
 
@@ -80,17 +80,58 @@ def print_report(report: RunReport, ctx: CommandContext, *, out: Path | None) ->
         summary.print(findings_table(findings))
     if report.checks:
         summary.print(checks_table(report.checks))
+    if report.cut_off is not None:
+        summary.print(cut_off_line(report.cut_off, report.cycle))
     summary.print(
         Text.assemble(
             "status ",
             (report.status, "bold"),
-            f" · {checks_summary(report.checks)}completeness {report.completeness:.2f} · "
-            f"{report.cycles} cycle(s) · {report.seconds:.1f} s · run {report.run_id} · "
-            f"episode {report.episode_id or '-'}",
+            f" · {checks_summary(report.checks)}completeness {report.completeness:.2f}"
+            f"{_of_cycle(report)} · {report.cycles} cycle(s) · {report.seconds:.1f} s · "
+            f"run {report.run_id} · episode {report.episode_id or '-'}",
         )
     )
     if out is not None:
         summary.print(f"wrote {len(report.code.splitlines())} lines of code to {out}")
+
+
+def cut_off_line(cut_off: CutOff, returned_cycle: int) -> Text:
+    """Which cycles stopped on the token limit, whether the returned code is one of them, and
+    the limit to try (twice the one that cut: the length of the unwritten rest is unknown)."""
+    names = _cycle_names(cut_off.cycles)
+    if cut_off.returned:
+        returned = (
+            f"the returned code (cycle {returned_cycle}) is likely unfinished, "
+            "whatever its completeness score"
+        )
+    else:
+        returned = f"the returned code (cycle {returned_cycle}) ended on its own"
+    advice = cut_off.advice
+    suggestion = (
+        f"; try {advice} (twice the limit: how much more the code needed is unknown)"
+        if advice
+        else "; the limit is already the largest allowed"
+    )
+    return Text.assemble(
+        ("cut off", "bold"),
+        f": {names} stopped at the {cut_off.limit}-token limit (--max-tokens); "
+        f"{returned}{suggestion}",
+    )
+
+
+def _cycle_names(cycles: Sequence[int]) -> str:
+    if len(cycles) == 1:
+        return f"cycle {cycles[0]}"
+    return "cycles " + ", ".join(str(c) for c in cycles[:-1]) + f" and {cycles[-1]}"
+
+
+def _of_cycle(report: RunReport) -> str:
+    """Which code the completeness is of: `` (cycle 2)``, or `` (cycle 2, cut off)`` when
+    that code stopped on the token limit ("" with no attempt)."""
+    if not report.cycle:
+        return ""
+    cut = report.cut_off is not None and report.cut_off.returned
+    return f" (cycle {report.cycle}{', cut off' if cut else ''})"
 
 
 def checks_summary(checks: Sequence[Mapping[str, Any]]) -> str:
