@@ -1,21 +1,32 @@
-"""One training record per approved episode, in each export format's shape.
+"""Training records in each export format's shape, one JSON object per line.
 
-``sft`` and ``openai`` are chat records ``{"messages": [system, user,
-assistant]}`` (TRL's SFTTrainer, Axolotl's ``chat_template`` and OpenAI's chat
-fine-tuning all read it). ``dpo`` is TRL's conversational preference record
-``{"prompt", "chosen", "rejected"}``; ``openai-dpo`` is OpenAI's preference
-record ``{"input", "preferred_output", "non_preferred_output"}``.
+- ``sft``: TRL's conversational prompt-completion record ``{"prompt": [system, user],
+  "completion": [assistant]}``; SFTTrainer computes the loss on the completion only (the
+  code), not on the task text.
+- ``openai``: OpenAI's chat fine-tuning record ``{"messages": [system, user, assistant]}``,
+  within OpenAI's constraints (roles system, user and assistant; every content a
+  non-empty string). TRL (as conversational language modelling, loss on every token)
+  and Axolotl's ``chat_template`` read it too.
+- ``dpo``: TRL's conversational preference record ``{"prompt", "chosen", "rejected"}``.
+- ``openai-dpo``: OpenAI's preference record ``{"input": {"messages"},
+  "preferred_output", "non_preferred_output"}``.
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal, get_args
 
-from memory.episode import Attempt, Episode, Outcome
+from finetune.pairs import PreferencePair
+from memory.episode import Episode
 
 ExportFormat = Literal["sft", "dpo", "openai", "openai-dpo"]
 FORMATS: tuple[ExportFormat, ...] = get_args(ExportFormat)
-PREFERENCE_FORMATS: frozenset[ExportFormat] = frozenset({"dpo", "openai-dpo"})
+DemonstrationFormat = Literal["sft", "openai"]
+PreferenceFormat = Literal["dpo", "openai-dpo"]
+PREFERENCE_FORMATS: frozenset[ExportFormat] = frozenset(get_args(PreferenceFormat))
+
+#: OpenAI starts no fine-tuning job on fewer examples than this (its fine-tuning guide).
+OPENAI_MIN_EXAMPLES = 10
 
 SYSTEM_PROMPT = "You write complete, secure, type-hinted Python. Reply with the code only."
 
@@ -29,45 +40,37 @@ def user_message(episode: Episode) -> str:
     return episode.task
 
 
-def rejected_attempt(episode: Episode) -> Attempt | None:
-    """The attempt to prefer the final code over, or None when the episode has no pair.
-
-    A pair needs a clean final result that failed none of its examples and tests
-    in the sandbox, and another attempt that had a finding at ERROR or above or
-    failed an example or test; the latest such attempt is taken (the closest
-    negative).
-    """
-    final_code = episode.final_code.strip()
-    if episode.outcome is not Outcome.CLEAN or not final_code:
-        return None
-    final = next((a for a in reversed(episode.attempts) if a.code.strip() == final_code), None)
-    if final is None or final.blocking or final.passed is False:
-        return None
-    for attempt in reversed(episode.attempts):
-        if attempt.code.strip() != final_code and (attempt.blocking or attempt.passed is False):
-            return attempt
-    return None
-
-
-def to_record(episode: Episode, fmt: ExportFormat) -> dict[str, Any] | None:
-    """The record for ``episode`` in ``fmt``, or None when it has none (skipped)."""
-    if not episode.final_code.strip():
-        return None
-    prompt: list[Message] = [
+def prompt_messages(episode: Episode) -> list[Message]:
+    """The system prompt and the user's request: what every record's model is asked."""
+    return [
         {"role": "system", "content": SYSTEM_PROMPT},
         {"role": "user", "content": user_message(episode)},
     ]
-    chosen: list[Message] = [{"role": "assistant", "content": episode.final_code}]
-    if fmt in ("sft", "openai"):
-        return {"messages": prompt + chosen}
-    rejected = rejected_attempt(episode)
-    if rejected is None:
+
+
+def demonstration_record(episode: Episode, fmt: DemonstrationFormat) -> dict[str, Any] | None:
+    """The ``sft`` or ``openai`` record of an approved episode's final code, or None when
+    it has none (no code, or a request with no text: OpenAI refuses empty content)."""
+    prompt = prompt_messages(episode)
+    answer: list[Message] = [{"role": "assistant", "content": episode.final_code}]
+    if not all(m["content"].strip() for m in prompt + answer):
         return None
-    other: list[Message] = [{"role": "assistant", "content": rejected.code}]
+    if fmt == "sft":
+        return {"prompt": prompt, "completion": answer}
+    return {"messages": prompt + answer}
+
+
+def preference_record(pair: PreferencePair, fmt: PreferenceFormat) -> dict[str, Any] | None:
+    """The ``dpo`` or ``openai-dpo`` record of a pair, or None when a message would be empty."""
+    prompt = prompt_messages(pair.episode)
+    chosen: list[Message] = [{"role": "assistant", "content": pair.chosen}]
+    rejected: list[Message] = [{"role": "assistant", "content": pair.rejected}]
+    if not all(m["content"].strip() for m in prompt + chosen + rejected):
+        return None
     if fmt == "dpo":
-        return {"prompt": prompt, "chosen": chosen, "rejected": other}
+        return {"prompt": prompt, "chosen": chosen, "rejected": rejected}
     return {
         "input": {"messages": prompt},
         "preferred_output": chosen,
-        "non_preferred_output": other,
+        "non_preferred_output": rejected,
     }

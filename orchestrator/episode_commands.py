@@ -67,13 +67,19 @@ def register(
     review.set_defaults(handler=handle_review)
 
     exporting = subparsers.add_parser(
-        "export", parents=parents, help="write approved episodes as a fine-tuning dataset"
+        "export",
+        parents=parents,
+        help="write approved episodes as a fine-tuning dataset",
+        description="Write approved episodes as a fine-tuning dataset, with a dataset card "
+        "beside it. When no episode gives a record in the format, nothing is written and "
+        "the exit code is 1.",
     )
     exporting.add_argument(
         "--format",
         required=True,
         choices=FORMATS,
-        help="sft | dpo (TRL) | openai (chat) | openai-dpo (preferences)",
+        help="sft: TRL prompt-completion (loss on the code) | openai: OpenAI chat messages | "
+        "dpo: TRL preference pairs | openai-dpo: OpenAI preference pairs",
     )
     exporting.add_argument("--out", required=True, type=Path, help="the JSONL file to write")
     exporting.add_argument("--force", action="store_true", help="overwrite an existing file")
@@ -91,20 +97,22 @@ def open_store(ctx: CommandContext) -> EpisodeStore:
 
 
 def handle_list(args: argparse.Namespace, ctx: CommandContext) -> int:
-    """``episodes list``: a table of episodes, newest first."""
-    from memory.store import has_episode_table, store_path
+    """``episodes list``: a table of episodes, newest first (``-q``: their ids only)."""
     from orchestrator.episode_rendering import episodes_table
 
-    if has_episode_table(store_path(ctx.settings.memory, ctx.data_dir)):
-        episodes = open_store(ctx).list(status=args.status, outcome=args.outcome, limit=args.limit)
-    else:  # nothing was ever stored: no need to load LanceDB to say so
-        episodes = []
+    store = _existing_store(ctx)
+    episodes = (
+        store.list(status=args.status, outcome=args.outcome, limit=args.limit) if store else []
+    )
     if ctx.json_output:
         _print_json(ctx, [e.to_dict() for e in episodes])
+    elif ctx.quiet:
+        _print_ids(ctx, [e.id for e in episodes])
     elif not episodes:
-        ctx.console.print("no episodes match")
+        ctx.console.print(_none_found(store))
     else:
-        ctx.console.print(episodes_table(episodes))
+        total = store.count(status=args.status, outcome=args.outcome) if store else 0
+        ctx.console.print(episodes_table(episodes, total=total))
     return 0
 
 
@@ -135,7 +143,9 @@ def handle_delete(args: argparse.Namespace, ctx: CommandContext) -> int:
         raise UnknownEpisodeError(
             f"no episode has id {args.episode_id!r}: list them with `episodes list`"
         )
-    question = f"delete episode {episode.id} ({episode.review_status.value}, {episode.outcome.value})?"
+    question = (
+        f"delete episode {episode.id} ({episode.review_status.value}, {episode.outcome.value})?"
+    )
     if not confirm(question, yes=args.yes):
         ctx.console.print("nothing deleted")
         return EXIT_NOT_CLEAN
@@ -145,14 +155,19 @@ def handle_delete(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 
 def handle_search(args: argparse.Namespace, ctx: CommandContext) -> int:
-    """``episodes search TEXT``: the most relevant episodes, best first."""
+    """``episodes search TEXT``: the most relevant episodes, best first (``-q``: their ids)."""
     from orchestrator.episode_rendering import hits_table
 
-    hits = open_store(ctx).search(args.text, args.k, status=args.status, outcome=args.outcome)
+    store = _existing_store(ctx)
+    hits = (
+        store.search(args.text, args.k, status=args.status, outcome=args.outcome) if store else []
+    )
     if ctx.json_output:
         _print_json(ctx, [{"score": h.score, **h.episode.to_dict()} for h in hits])
+    elif ctx.quiet:
+        _print_ids(ctx, [h.episode.id for h in hits])
     elif not hits:
-        ctx.console.print("no episodes match")
+        ctx.console.print(_none_found(store))
     else:
         ctx.console.print(hits_table(hits, args.text))
     return 0
@@ -232,10 +247,18 @@ def review_interactively(
 
 
 def handle_export(args: argparse.Namespace, ctx: CommandContext) -> int:
-    """``export --format F --out PATH``: approved episodes only, with a dataset card."""
-    from finetune.export import export
+    """``export --format F --out PATH``: judged episodes only, with a dataset card; exit 1,
+    writing nothing, when no episode gives a record in that format."""
+    from finetune.export import NothingToExportError, export
+    from finetune.records import OPENAI_MIN_EXAMPLES, PREFERENCE_FORMATS
 
-    summary = export(open_store(ctx), args.format, args.out, force=args.force)
+    try:
+        summary = export(open_store(ctx), args.format, args.out, force=args.force)
+    except NothingToExportError as exc:
+        sys.stderr.write(exc.message + "\n")
+        if ctx.json_output:
+            _print_json(ctx, {"format": args.format, "written": 0, "reason": exc.message})
+        return EXIT_NOT_CLEAN
     if ctx.json_output:
         _print_json(
             ctx,
@@ -246,16 +269,20 @@ def handle_export(args: argparse.Namespace, ctx: CommandContext) -> int:
                 "written": summary.written,
                 "skipped": summary.skipped,
                 "models": list(summary.models),
+                "pair_sources": dict(summary.pair_sources),
             },
         )
-    else:
-        ctx.console.print(
-            f"wrote {summary.written} records to {summary.path} "
-            f"({summary.skipped} approved episodes had none in this format); "
-            f"card: {summary.card_path}",
-            markup=False,
-        )
-    return 0
+        return EXIT_CLEAN
+    what = "pair" if summary.format in PREFERENCE_FORMATS else "record"
+    line = (
+        f"wrote {summary.written} {what}{'' if summary.written == 1 else 's'} to {summary.path} "
+        f"({summary.skipped} approved episodes had none in this format); "
+        f"card: {summary.card_path}"
+    )
+    if summary.format.startswith("openai") and summary.written < OPENAI_MIN_EXAMPLES:
+        line += f"; OpenAI fine-tuning needs at least {OPENAI_MIN_EXAMPLES} examples"
+    ctx.console.print(line, markup=False)
+    return EXIT_CLEAN
 
 
 def _add_filters(parser: argparse.ArgumentParser) -> None:
@@ -271,6 +298,29 @@ def _positive(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError(f"expected at least 1, got {number}")
     return number
+
+
+def _existing_store(ctx: CommandContext) -> EpisodeStore | None:
+    """The episode store, or None when nothing was ever stored (then neither LanceDB nor
+    the embedder needs to load to say so)."""
+    from memory.store import has_episode_table, store_path
+
+    if has_episode_table(store_path(ctx.settings.memory, ctx.data_dir)):
+        return open_store(ctx)
+    return None
+
+
+def _none_found(store: EpisodeStore | None) -> str:
+    """Why a listing is empty: nothing stored yet, or filters that match nothing."""
+    if store is None or store.count() == 0:
+        return "no episodes yet: every run logs one"
+    return "no episodes match"
+
+
+def _print_ids(ctx: CommandContext, ids: list[str]) -> None:
+    """One id a line, nothing else: what ``-q`` prints for a script."""
+    for episode_id in ids:
+        ctx.console.out(episode_id, highlight=False)
 
 
 def _print_json(ctx: CommandContext, document: Any) -> None:

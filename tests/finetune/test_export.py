@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, get_args
 
 import pytest
 
-from finetune.export import ExportError, card_path_for, export
+from finetune.card import ExportSummary, dataset_card
+from finetune.export import ExportError, NothingToExportError, card_path_for, export
 from finetune.records import SYSTEM_PROMPT, ExportFormat
 from memory.embedding import HashingEmbedder
 from memory.episode import ReviewStatus
@@ -56,16 +58,18 @@ def test_pending_and_rejected_episodes_never_reach_an_export(
     assert "REJECTED" not in text
 
 
-def test_sft_lines_are_system_user_assistant_messages(store: EpisodeStore, tmp_path: Path) -> None:
+def test_sft_lines_are_a_prompt_and_the_code_as_completion(
+    store: EpisodeStore, tmp_path: Path
+) -> None:
     out = tmp_path / "sft.jsonl"
     summary = export(store, "sft", out)
     records = _lines(out)
     assert (summary.written, summary.skipped) == (2, 0)
-    assert [[m["role"] for m in r["messages"]] for r in records] == [
-        ["system", "user", "assistant"]
-    ] * 2
-    assert records[0]["messages"][0]["content"] == SYSTEM_PROMPT
-    assert records[0]["messages"][2]["content"] == two_cycle_episode("x").final_code
+    assert [[m["role"] for m in r["prompt"]] for r in records] == [["system", "user"]] * 2
+    assert records[0]["prompt"][0]["content"] == SYSTEM_PROMPT
+    assert records[0]["completion"] == [
+        {"role": "assistant", "content": two_cycle_episode("x").final_code}
+    ]
 
 
 def test_openai_chat_lines_hold_only_messages(store: EpisodeStore, tmp_path: Path) -> None:
@@ -151,11 +155,105 @@ def test_an_output_path_under_a_file_is_a_user_error(store: EpisodeStore, tmp_pa
         export(store, "sft", blocker / "sft.jsonl")
 
 
-def test_an_empty_store_exports_an_empty_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_empty_store_exports_nothing_and_creates_no_file(
+    tmp_path: Path, fmt: ExportFormat
+) -> None:
     empty = EpisodeStore.open(tmp_path / "memory", HashingEmbedder())
-    summary = export(empty, "sft", tmp_path / "sft.jsonl")
-    assert summary.written == 0
-    assert (tmp_path / "sft.jsonl").read_text(encoding="utf-8") == ""
+    with pytest.raises(NothingToExportError, match="no episode is approved yet"):
+        export(empty, fmt, tmp_path / "new" / "data.jsonl")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["memory"]
+
+
+def test_an_export_with_no_record_leaves_the_old_files_as_they_were(tmp_path: Path) -> None:
+    store = EpisodeStore.open(tmp_path / "memory", HashingEmbedder())
+    store.add(make_episode("single", review_status=ReviewStatus.APPROVED))
+    out, card = tmp_path / "dpo.jsonl", tmp_path / "dpo.card.md"
+    out.write_text("old data\n", encoding="utf-8")
+    card.write_text("old card\n", encoding="utf-8")
+    with pytest.raises(NothingToExportError, match="none of the 1 approved episodes"):
+        export(store, "dpo", out, force=True)
+    assert (out.read_text(encoding="utf-8"), card.read_text(encoding="utf-8")) == (
+        "old data\n",
+        "old card\n",
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dpo.card.md", "dpo.jsonl", "memory"]
+
+
+def test_an_unwritable_target_is_reported_before_there_being_nothing_to_export(
+    tmp_path: Path,
+) -> None:
+    empty = EpisodeStore.open(tmp_path / "memory", HashingEmbedder())
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    with pytest.raises(ExportError, match="cannot write"):
+        export(empty, "sft", blocker / "sft.jsonl")
+
+
+def test_an_approved_and_a_rejected_episode_of_one_task_give_one_dpo_pair(
+    tmp_path: Path,
+) -> None:
+    store = EpisodeStore.open(tmp_path / "memory", HashingEmbedder())
+    good = make_episode("good", review_status=ReviewStatus.APPROVED, minutes=1)
+    bad = make_episode(
+        "bad",
+        final_code="def add(a: int, b: int) -> int:\n    return a - b\n",
+        review_status=ReviewStatus.REJECTED,
+        minutes=2,
+    )
+    store.add_many([good, bad])
+    out = tmp_path / "dpo.jsonl"
+    summary = export(store, "dpo", out)
+    [record] = _lines(out)
+    assert record["chosen"] == [{"role": "assistant", "content": good.final_code}]
+    assert record["rejected"] == [{"role": "assistant", "content": bad.final_code}]
+    assert (summary.written, summary.skipped) == (1, 0)
+    assert summary.pair_sources["rejected-episode"] == 1
+    card = summary.card_path.read_text(encoding="utf-8")
+    assert "- Pairs by source: rejected-episode 1" in card
+    assert "between: 2026-01-01T12:01:00+00:00 and 2026-01-01T12:02:00+00:00" in card
+
+
+def test_a_pending_episode_of_the_same_task_gives_no_pair(tmp_path: Path) -> None:
+    store = EpisodeStore.open(tmp_path / "memory", HashingEmbedder())
+    store.add_many(
+        [
+            make_episode("good", review_status=ReviewStatus.APPROVED),
+            make_episode("pending", final_code="PENDING = 1\n", minutes=1),
+        ]
+    )
+    with pytest.raises(NothingToExportError):
+        export(store, "dpo", tmp_path / "dpo.jsonl")
+
+
+def _summary(**changes: Any) -> ExportSummary:
+    fields: dict[str, Any] = {
+        "format": "sft",
+        "path": Path("train.jsonl"),
+        "card_path": Path("train.card.md"),
+        "written": 0,
+        "skipped": 0,
+        "models": (),
+        "first_created": None,
+        "last_created": None,
+        "exported_at": datetime(2026, 1, 2, tzinfo=UTC),
+    }
+    return ExportSummary(**{**fields, **changes})
+
+
+def test_a_card_with_nothing_to_date_or_name_leaves_those_fields_out() -> None:
+    card = dataset_card(_summary())
+    assert not [line for line in card.splitlines() if line.endswith((": -", " -"))]
+    assert "between" not in card
+    assert "Models that wrote the code" not in card
+    assert "(none)" not in card
+
+
+def test_a_card_of_one_day_gives_one_date() -> None:
+    day = datetime(2026, 1, 1, tzinfo=UTC)
+    card = dataset_card(_summary(written=1, first_created=day, last_created=day))
+    assert "- Episodes created: 2026-01-01T00:00:00+00:00" in card
+    assert "between" not in card
 
 
 def _fail_renames_onto(name: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,11 +1,15 @@
-"""Record shapes and DPO pair selection, on episode values."""
+"""Record shapes of each format, on episode values."""
 
 from __future__ import annotations
 
-from analysis.findings import Severity
-from finetune.records import rejected_attempt, to_record, user_message
-from memory.episode import Attempt, Outcome
-from tests.memory.factories import INSECURE_FINDING, STYLE_FINDING, make_episode, two_cycle_episode
+from finetune.pairs import PreferencePair
+from finetune.records import (
+    SYSTEM_PROMPT,
+    demonstration_record,
+    preference_record,
+    user_message,
+)
+from tests.memory.factories import make_episode
 
 
 def test_user_message_puts_the_stub_in_a_python_block() -> None:
@@ -13,74 +17,60 @@ def test_user_message_puts_the_stub_in_a_python_block() -> None:
     assert user_message(episode) == "Add two numbers.\n\n```python\ndef add(a, b):\n```"
 
 
-def test_dpo_pair_rejects_the_attempt_with_an_error_finding() -> None:
-    episode = two_cycle_episode("a")
-    rejected = rejected_attempt(episode)
-    assert rejected is episode.attempts[0]
+def test_sft_is_a_prompt_and_the_code_as_its_completion() -> None:
+    episode = make_episode("a", task="Add two numbers.")
+    assert demonstration_record(episode, "sft") == {
+        "prompt": [
+            {"role": "system", "content": SYSTEM_PROMPT},
+            {"role": "user", "content": "Add two numbers."},
+        ],
+        "completion": [{"role": "assistant", "content": episode.final_code}],
+    }
 
 
-def test_dpo_pair_takes_the_latest_blocking_attempt() -> None:
-    critical = INSECURE_FINDING.__class__(1, 0, "security", "SC002", Severity.CRITICAL, "shell")
-    attempts = (
-        Attempt(cycle=1, code="v1", findings=(INSECURE_FINDING,)),
-        Attempt(cycle=2, code="v2", findings=(critical,)),
-        Attempt(cycle=3, code="v3", findings=(STYLE_FINDING,)),
-        Attempt(cycle=4, code="final", findings=()),
-    )
-    episode = make_episode("a", final_code="final", attempts=attempts)
-    rejected = rejected_attempt(episode)
-    assert rejected is not None
-    assert rejected.code == "v2"
+def test_openai_is_one_conversation_ending_with_the_code() -> None:
+    episode = make_episode("a", task="Add two numbers.")
+    record = demonstration_record(episode, "openai")
+    assert record is not None
+    assert set(record) == {"messages"}
+    assert [m["role"] for m in record["messages"]] == ["system", "user", "assistant"]
+    assert record["messages"][-1]["content"] == episode.final_code
 
 
-def test_no_pair_when_earlier_attempts_only_had_warnings() -> None:
-    attempts = (
-        Attempt(cycle=1, code="v1", findings=(STYLE_FINDING,)),
-        Attempt(cycle=2, code="final"),
-    )
-    assert rejected_attempt(make_episode("a", final_code="final", attempts=attempts)) is None
-
-
-def test_no_pair_when_the_run_did_not_end_clean() -> None:
-    assert rejected_attempt(two_cycle_episode("a", outcome=Outcome.LIMIT)) is None
-
-
-def test_no_pair_when_the_blocking_attempt_equals_the_final_code() -> None:
-    attempts = (
-        Attempt(cycle=1, code="same", findings=(INSECURE_FINDING,)),
-        Attempt(cycle=2, code="same"),
-    )
-    assert rejected_attempt(make_episode("a", final_code="same", attempts=attempts)) is None
+def test_sft_and_openai_records_differ() -> None:
+    episode = make_episode("a")
+    assert demonstration_record(episode, "sft") != demonstration_record(episode, "openai")
 
 
 def test_an_episode_without_code_has_no_record() -> None:
-    assert to_record(make_episode("a", final_code="  \n"), "sft") is None
+    assert demonstration_record(make_episode("a", final_code="  \n"), "sft") is None
 
 
-def test_dpo_pair_rejects_clean_code_that_failed_its_examples() -> None:
-    attempts = (
-        Attempt(cycle=1, code="wrong", verification={"passed": False}),
-        Attempt(cycle=2, code="right", verification={"passed": True}),
-    )
-    episode = make_episode("a", final_code="right", attempts=attempts)
-    rejected = rejected_attempt(episode)
-    assert rejected is not None
-    assert rejected.code == "wrong"
+def test_an_episode_without_a_request_has_no_record() -> None:
+    assert demonstration_record(make_episode("a", task=" "), "openai") is None
 
 
-def test_no_pair_when_the_final_code_failed_its_examples() -> None:
-    attempts = (
-        Attempt(cycle=1, code="worse", verification={"passed": False}),
-        Attempt(cycle=2, code="final", verification={"passed": False}),
-    )
-    assert rejected_attempt(make_episode("a", final_code="final", attempts=attempts)) is None
+def _pair(chosen: str = "good = 1\n", rejected: str = "bad = 1\n") -> PreferencePair:
+    episode = make_episode("a", task="Set a flag.", final_code=chosen)
+    return PreferencePair(episode, chosen, rejected, "rejected-episode", episode)
 
 
-def test_the_final_code_may_be_an_earlier_attempt_than_the_last() -> None:
-    attempts = (
-        Attempt(cycle=1, code="best", verification={"passed": True}),
-        Attempt(cycle=2, code="a worse repair", verification={"passed": False}),
-    )
-    rejected = rejected_attempt(make_episode("a", final_code="best", attempts=attempts))
-    assert rejected is not None
-    assert rejected.code == "a worse repair"
+def test_dpo_is_trl_conversational_preference() -> None:
+    record = preference_record(_pair(), "dpo")
+    assert record is not None
+    assert [m["role"] for m in record["prompt"]] == ["system", "user"]
+    assert record["chosen"] == [{"role": "assistant", "content": "good = 1\n"}]
+    assert record["rejected"] == [{"role": "assistant", "content": "bad = 1\n"}]
+
+
+def test_openai_dpo_is_openai_preference() -> None:
+    record = preference_record(_pair(), "openai-dpo")
+    assert record is not None
+    assert set(record) == {"input", "preferred_output", "non_preferred_output"}
+    assert [m["role"] for m in record["input"]["messages"]] == ["system", "user"]
+    assert record["preferred_output"] == [{"role": "assistant", "content": "good = 1\n"}]
+    assert record["non_preferred_output"] == [{"role": "assistant", "content": "bad = 1\n"}]
+
+
+def test_a_pair_with_empty_code_has_no_record() -> None:
+    assert preference_record(_pair(rejected="\n"), "dpo") is None

@@ -77,3 +77,30 @@ def two_cycle_episode(episode_id: str, **overrides: Any) -> Episode:
     )
     overrides.setdefault("task", "Write a function that evaluates an arithmetic literal.")
     return make_episode(episode_id, final_code=good, attempts=attempts, **overrides)
+
+
+def checked_attempt(
+    cycle: int, code: str, *, passed: bool | None = None, findings: tuple[Finding, ...] = ()
+) -> Attempt:
+    """An attempt with what the sandbox said of it: every example passed (True), one failed
+    (False), or none ran (None)."""
+    verification: dict[str, Any] = {}
+    if passed is not None:
+        outcome = "passed" if passed else "failed"
+        verification = {
+            "passed": passed,
+            "checks": [{"label": "add(1, 2) == 3", "origin": "task", "outcome": outcome}],
+        }
+    return Attempt(cycle=cycle, code=code, findings=findings, verification=verification)
+
+
+def long_line_code(width: int = 150) -> str:
+    """A function whose second line is exactly ``width`` (at least 120) characters long: a call
+    cut at 80 columns in the middle of ``capture_output``, then a comment ending ``END``."""
+    call = (
+        "    return subprocess.run([sys.executable, '-c', code], check=False, text=True, "
+        "capture_output=True)  # "
+    )
+    line = call + "the rest of this line " * ((width - 4 - len(call)) // 22)
+    line = line.ljust(width - 4, ".") + " END"
+    return f"def run(code: str) -> object:\n{line}\n"
