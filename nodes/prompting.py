@@ -94,7 +94,11 @@ def validate_stub(stub: str, *, source: str = "stub") -> str:
     try:
         ast.parse(stub)
     except SyntaxError as exc:
-        raise UsageError(f"{source} is not valid Python: line {exc.lineno}: {exc.msg}") from None
+        line = exc.lineno
+        if line is None and "\0" in stub:  # the parser names no line for a NUL byte
+            line = stub.count("\n", 0, stub.index("\0")) + 1
+        where = f"line {line}: " if line is not None else ""
+        raise UsageError(f"{source} is not valid Python: {where}{exc.msg}") from None
     return stub if stub.endswith("\n") else stub + "\n"
 
 

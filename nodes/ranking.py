@@ -123,6 +123,33 @@ def verdict_of(results: Sequence[CheckResult]) -> bool | None:
     return all(r.passed for r in own) if own else None
 
 
+def crashes(results: Sequence[CheckResult], code: str) -> list[CheckResult]:
+    """The model's tests the code crashed on, when the task has no check of its own: an
+    exception the code did not raise on purpose (the line that raised is no ``raise`` or
+    ``assert`` statement of its own), a timeout, running out of memory.
+
+    Where the task has examples or tests, they say which inputs are valid, and the model's
+    tests may call outside them (an odd-length list where the task asks for an even one): a
+    crash there is no evidence. A deliberate ``raise ValueError`` is an answer, not a crash.
+    """
+    if any(r.origin in VERDICT_ORIGINS for r in results):
+        return []
+    lines = code.splitlines()
+
+    def on_purpose(result: CheckResult) -> bool:
+        if result.outcome != "error" or not result.line or not 0 < result.line <= len(lines):
+            return False
+        return lines[result.line - 1].lstrip().startswith(("raise", "assert"))
+
+    return [
+        r
+        for r in results
+        if r.origin == "model"
+        and r.outcome in ("error", "timeout", "memory")
+        and not on_purpose(r)
+    ]
+
+
 def agreement(
     signatures: Sequence[tuple[str | None, ...] | None], passes: Sequence[int]
 ) -> list[int]:

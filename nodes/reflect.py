@@ -4,8 +4,9 @@ next cycle's input.
 ``build_feedback`` is a plain function: check results and findings in,
 concrete evidence out: the call, what it returned and what was expected, or
 the exception and its line, then which line breaks which rule. A model-written
-test counts as evidence only when the code raised on it: its expected value
-may be wrong, an exception on a valid call is not. When ``cycles.max_reflect``
+test counts as evidence only when the task has no check of its own and the
+code crashed on it (``nodes.ranking.crashes``): its expected value may be
+wrong, an exception on a valid call is not. When ``cycles.max_reflect``
 allows and no check failed, the node also asks the model to review its code
 (``nodes.review``): the task, the code and the findings go in, concrete
 defects or "no defects" come out. A failed check is better evidence than a
@@ -22,7 +23,7 @@ from langgraph.runtime import Runtime
 from analysis.findings import Finding, Severity
 from nodes.context import RunContext
 from nodes.prompting import Revision
-from nodes.ranking import VERDICT_ORIGINS, CheckResult
+from nodes.ranking import VERDICT_ORIGINS, CheckResult, crashes
 from nodes.state import RunState
 
 MAX_FEEDBACK_ITEMS = 8
@@ -43,9 +44,7 @@ def check_evidence(results: Sequence[CheckResult], code: str = "") -> list[str]:
     """What the failed checks showed, the task's own first: one line each, a few at most,
     quoting the line of ``code`` that raised."""
     own = [r for r in results if r.origin in VERDICT_ORIGINS and not r.passed]
-    crashed = [
-        r for r in results if r.origin == "model" and r.outcome in ("error", "timeout", "memory")
-    ]
+    crashed = crashes(results, code)
     items = [r.evidence(code) for r in own[:MAX_CHECK_ITEMS]]
     items += [f"a test: {r.evidence(code)}" for r in crashed[:2]]
     hidden = len(own) - min(len(own), MAX_CHECK_ITEMS)

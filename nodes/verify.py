@@ -7,7 +7,8 @@ host. Without a sandbox (``verify.enabled`` off) or without checks, the
 candidates are ranked by the static tests alone.
 
 The best candidate is *accepted* (the run may stop) when it is clean, no check
-of the task or the user failed, and no test call raised. A cycle asks for more
+of the task or the user failed, and, for a task with no check of its own, it
+crashed on none of the model's tests (``nodes.ranking.crashes``). A cycle asks for more
 (``RunState.more``) before it ends:
 
 - ``tests``: the model's tests, once per run, when the task has no example or
@@ -27,7 +28,14 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from nodes.context import RunContext
-from nodes.ranking import VERDICT_ORIGINS, check_results, normalised, rank, verdict_of
+from nodes.ranking import (
+    VERDICT_ORIGINS,
+    check_results,
+    crashes,
+    normalised,
+    rank,
+    verdict_of,
+)
 from nodes.state import Attempt, Candidate, RunState
 from verify.checks import Suite
 
@@ -57,8 +65,7 @@ def verify(state: RunState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         raise RuntimeError("verify reached with a candidate the static tests did not judge")
     results = check_results(suite, best["verdict"])
     passed = verdict_of(results)
-    raised = any(r.outcome in ("error", "timeout", "memory") for r in results)
-    accepted = judged["clean"] and passed is not False and not raised
+    accepted = judged["clean"] and passed is not False and not crashes(results, best["code"])
     repeated = normalised(best["code"]) in {normalised(a["code"]) for a in attempts}
     ctx.progress.checks(cycle, [r.to_dict() for r in results], candidates=len(candidates))
     sampled = state.get("sampled_cycle", 0) == cycle

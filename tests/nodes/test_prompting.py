@@ -78,6 +78,18 @@ def test_stub_that_is_not_python_is_refused() -> None:
         validate_stub("def broken(:\n", source="stub")
 
 
+@pytest.mark.parametrize(
+    ("stub", "line"),
+    [("\0", 1), ("def f():\n    return 1\0\n", 2), ("import os\n\n\nx = '\0'\n", 4)],
+)
+def test_a_nul_byte_in_a_stub_is_refused_naming_its_line(stub: str, line: int) -> None:
+    with pytest.raises(UsageError) as raised:
+        validate_stub(stub, source="stub")
+    assert raised.value.message == (
+        f"stub is not valid Python: line {line}: source code string cannot contain null bytes"
+    )
+
+
 def test_stub_gets_a_final_newline() -> None:
     assert validate_stub("def f(): ...").endswith("\n")
 

@@ -9,6 +9,7 @@ from nodes.ranking import (
     agreement,
     best_attempt,
     check_results,
+    crashes,
     rank,
     verdict_of,
 )
@@ -116,3 +117,17 @@ def test_a_run_returns_its_best_attempt_not_a_worse_repair() -> None:
 def test_a_run_returns_the_later_of_equal_attempts_and_an_accepted_one_first() -> None:
     assert best_attempt([attempt(accepted=False, passed=2)] * 2) == 1
     assert best_attempt([attempt(accepted=False, passed=3), attempt(accepted=True, passed=2)]) == 1
+
+
+def test_a_crash_on_a_model_test_counts_only_where_the_task_has_no_check_of_its_own() -> None:
+    crash = CheckResult("f(None) == 0", "model", "error", error="TypeError: boom", line=1)
+    own = CheckResult("f(1) == 2", "example", "passed")
+    assert crashes([crash], "x = None + 1\n") == [crash]
+    assert crashes([own, crash], "x = None + 1\n") == []
+
+
+def test_an_exception_the_code_raises_on_purpose_is_an_answer_not_a_crash() -> None:
+    code = "def f(xs):\n    if len(xs) % 2:\n        raise ValueError('odd')\n    return 0\n"
+    deliberate = CheckResult("f([1]) == 0", "model", "error", error="ValueError: odd", line=3)
+    endless = CheckResult("f([0, 0]) == 1", "model", "timeout", error="ran out of fuel")
+    assert crashes([deliberate, endless], code) == [endless]
