@@ -33,11 +33,13 @@ def load_settings(
     *,
     environ: Mapping[str, str] | None = None,
     overrides: Mapping[str, Any] | None = None,
+    flags: Mapping[str, str] | None = None,
 ) -> Settings:
     """Return the validated settings for these sources, or raise ``ConfigError``.
 
     ``overrides`` maps dotted keys (``"decoding.beam_width"``) to values from
-    the command line; ``None`` values are ignored (flag not given).
+    the command line; ``None`` values are ignored (flag not given). ``flags``
+    names the flag that gave each key (``"--beam-width"``), for the error.
     """
     data = _read_yaml(DEFAULT_CONFIG)
     settings = _validate(data, f"built-in defaults {DEFAULT_CONFIG}")
@@ -48,11 +50,12 @@ def load_settings(
     for var, key in ENV_KEYS.items():
         if var in env:
             _set_dotted(data, key, env[var], source=f"environment variable {var}")
-            settings = _validate(data, f"environment variable {var}")
+            settings = _validate(data, f"environment variable {var}", about=key)
     for key, value in (overrides or {}).items():
         if value is not None:
-            _set_dotted(data, key, value, source="command line")
-            settings = _validate(data, f"command-line option for {key}")
+            source = (flags or {}).get(key) or f"command-line option for {key}"
+            _set_dotted(data, key, value, source=source)
+            settings = _validate(data, source, about=key)
     return settings
 
 
@@ -80,15 +83,17 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return loaded
 
 
-def _validate(data: dict[str, Any], source: str) -> Settings:
+def _validate(data: dict[str, Any], source: str, *, about: str | None = None) -> Settings:
+    """``about``: the key ``source`` set, which its error need not name again."""
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(f"{source}: {_describe(exc)}") from None
+        raise ConfigError(f"{source}: {_describe(exc, about=about)}") from None
 
 
-def _describe(exc: ValidationError) -> str:
-    """The first validation error as 'key: what is allowed (got value)'."""
+def _describe(exc: ValidationError, *, about: str | None = None) -> str:
+    """The first validation error as 'key: what is allowed (got value)', without the key when
+    it is ``about`` (the source named it already)."""
     error = exc.errors()[0]
     key = ".".join(str(part) for part in error["loc"]) or "(top level)"
     kind = error["type"]
@@ -101,8 +106,8 @@ def _describe(exc: ValidationError) -> str:
             "cycles.autonomous_execution cannot be enabled: generated code is never "
             "executed by the pipeline"
         )
-    message = error["msg"]
-    return f"{key}: {message} (got {error.get('input')!r})"
+    message = f"{error['msg']} (got {error.get('input')!r})"
+    return message if key == about else f"{key}: {message}"
 
 
 def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:

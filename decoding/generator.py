@@ -14,9 +14,9 @@ import numpy as np
 
 from config.settings import DecodingSettings, ModelSettings, SabsSettings
 from decoding.chat import ChatTemplate
-from decoding.errors import PromptTooLongError
 from decoding.llama_adapter import LlamaAdapter, ModelCapabilities
 from decoding.model_file import ModelFile
+from decoding.prompt_length import check_fits
 from decoding.result import GenerationResult
 from decoding.search import BeamSearch, ProgressCallback, SearchConfig, SecurityHook
 
@@ -180,21 +180,13 @@ class Generator:
 
     def chat_template(self) -> ChatTemplate | None:
         """The GGUF's chat template with its BOS/EOS spellings, or ``None`` if it has none."""
-        source = self._adapter.metadata("tokenizer.chat_template")
-        if not source:
-            return None
-        return ChatTemplate(
-            source=source,
-            bos_token=self._adapter.special_text(self._adapter.bos_token),
-            eos_token=self._adapter.special_text(self._adapter.eos_token),
-        )
+        return self._adapter.chat_template()
 
     def _prompt_tokens(
         self, prompt: str, max_tokens: int, *, special: bool = False, sequences: int = 0
     ) -> list[int]:
         tokens = self._adapter.tokenize(prompt, add_bos=not special, special=special)
-        if len(tokens) + max_tokens > self._model_settings.n_ctx:
-            raise PromptTooLongError(len(tokens), max_tokens, self._model_settings.n_ctx)
+        check_fits(len(tokens), max_tokens, self._model_settings.n_ctx)
         sequences = max(sequences, self._decoding.beam_width)
         self._adapter.ensure_capacity(len(tokens) + sequences * (max_tokens + 1))
         return tokens

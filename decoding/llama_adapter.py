@@ -5,6 +5,8 @@ Beams are llama.cpp sequences in one context created with ``n_seq_max``,
 (sliding-window models can be rolled back). One ``llama_decode`` advances
 several sequences by one token each; logits are read as numpy views of
 llama.cpp's own buffer. The rest of ``decoding/`` talks to this adapter only.
+Its base, ``Vocabulary``, is the tokenizer and metadata alone: loaded without
+the weights, it counts a prompt's tokens before the model loads.
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 import llama_cpp
 import numpy as np
 import numpy.typing as npt
 
+from decoding.chat import ChatTemplate
 from decoding.errors import DecodingError, ModelCapabilityError, ModelLoadError
 from decoding.sequence_model import StepInput
 
@@ -67,7 +71,146 @@ class _Context:
         llama_cpp.llama_free(self.ctx)
 
 
-class LlamaAdapter:
+def _load_model(path: Path, params: llama_cpp.llama_model_params) -> llama_cpp.llama_model_p:
+    """The GGUF at ``path`` loaded with ``params``, or ``ModelLoadError``."""
+    silence_llama_logs()
+    llama_cpp.llama_backend_init()
+    model = llama_cpp.llama_model_load_from_file(str(path).encode(), params)
+    if model is None:
+        raise ModelLoadError(
+            f"llama.cpp could not load {path}: the file is corrupt, truncated or of an "
+            "unsupported architecture; check the file or choose another with --model"
+        )
+    return model
+
+
+class Vocabulary:
+    """A loaded GGUF's tokenizer and metadata: text to tokens and back, special tokens.
+
+    :meth:`open` loads them alone, without the weights (llama.cpp's ``vocab_only``):
+    a fraction of a second, to count a prompt's tokens before the model loads.
+    """
+
+    def __init__(self, model: llama_cpp.llama_model_p) -> None:
+        """Take ownership of ``model`` (freed by :meth:`close`, also when this raises).
+        A subclass sets what its ``close`` needs before calling this."""
+        self._model: llama_cpp.llama_model_p | None = model
+        self._pieces: dict[int, bytes] = {}
+        vocab = llama_cpp.llama_model_get_vocab(model)
+        if vocab is None:
+            self.close()
+            raise ModelCapabilityError("a vocabulary")
+        self._vocab = vocab
+
+    @classmethod
+    def open(cls, path: Path) -> Vocabulary:
+        """The vocabulary and metadata of the GGUF at ``path``, without its weights; raises
+        ``ModelLoadError`` where llama.cpp cannot load them alone."""
+        params = llama_cpp.llama_model_default_params()
+        params.vocab_only = True
+        return cls(_load_model(path, params))
+
+    def chat_template(self) -> ChatTemplate | None:
+        """The GGUF's chat template with its BOS/EOS spellings, or ``None`` if it has none."""
+        source = self.metadata("tokenizer.chat_template")
+        if not source:
+            return None
+        return ChatTemplate(
+            source=source,
+            bos_token=self.special_text(self.bos_token),
+            eos_token=self.special_text(self.eos_token),
+        )
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Free the model (idempotent)."""
+        if self._model is not None:
+            llama_cpp.llama_model_free(self._model)
+            self._model = None
+
+    @property
+    def bos_token(self) -> int:
+        """The beginning-of-sequence token (-1 if none)."""
+        return int(llama_cpp.llama_vocab_bos(self._vocab))
+
+    @property
+    def eos_token(self) -> int:
+        """The end-of-sequence token (-1 if none)."""
+        return int(llama_cpp.llama_vocab_eos(self._vocab))
+
+    def tokenize(self, text: str, *, add_bos: bool = True, special: bool = False) -> list[int]:
+        """Tokens of ``text``, with BOS when asked; ``special`` parses special-token text
+        such as ``<start_of_turn>`` (for chat templates), otherwise it is plain text."""
+        data = text.encode("utf-8")
+        capacity = len(data) + 8
+        buffer = (llama_cpp.llama_token * capacity)()
+        count = llama_cpp.llama_tokenize(
+            self._vocab, data, len(data), buffer, capacity, add_bos, special
+        )
+        if count < 0:
+            capacity = -count
+            buffer = (llama_cpp.llama_token * capacity)()
+            count = llama_cpp.llama_tokenize(
+                self._vocab, data, len(data), buffer, capacity, add_bos, special
+            )
+        return list(buffer[:count])
+
+    def metadata(self, key: str) -> str | None:
+        """The GGUF metadata value ``key`` as text, or ``None`` when the file has none."""
+        if self._model is None:
+            raise DecodingError("the model is closed")
+        read = llama_cpp.llama_model_meta_val_str  # typed with ``bytes`` buffers; ctypes ones work
+        buffer = ctypes.create_string_buffer(1 << 16)
+        size = read(self._model, key.encode(), buffer, len(buffer))  # pyright: ignore[reportArgumentType]
+        if size < 0:
+            return None
+        if size >= len(buffer):
+            buffer = ctypes.create_string_buffer(size + 1)
+            read(self._model, key.encode(), buffer, len(buffer))  # pyright: ignore[reportArgumentType]
+        return buffer.value.decode("utf-8", errors="replace")
+
+    def special_text(self, token: int) -> str:
+        """How a special token (BOS, EOS) is spelled in text, e.g. ``<bos>`` ("" for none)."""
+        if token < 0:
+            return ""
+        buffer = ctypes.create_string_buffer(64)
+        size = llama_cpp.llama_token_to_piece(self._vocab, token, buffer, 64, 0, True)
+        return buffer.raw[: max(size, 0)].decode("utf-8", errors="replace")
+
+    def piece(self, token: int) -> bytes:
+        """The bytes one token renders to (special tokens render as nothing)."""
+        cached = self._pieces.get(token)
+        if cached is not None:
+            return cached
+        buffer = ctypes.create_string_buffer(64)
+        size = llama_cpp.llama_token_to_piece(self._vocab, token, buffer, 64, 0, False)
+        if size < 0:
+            buffer = ctypes.create_string_buffer(-size)
+            size = llama_cpp.llama_token_to_piece(self._vocab, token, buffer, -size, 0, False)
+        data = buffer.raw[:size]
+        self._pieces[token] = data
+        return data
+
+    def detokenize(self, tokens: Sequence[int]) -> str:
+        """The text of ``tokens`` (UTF-8 decoded once, over the joined bytes)."""
+        return b"".join(self.piece(t) for t in tokens).decode("utf-8", errors="replace")
+
+    def is_end(self, token: int) -> bool:
+        """Whether ``token`` ends generation (EOS or any end-of-generation token)."""
+        return bool(llama_cpp.llama_vocab_is_eog(self._vocab, token))
+
+
+class LlamaAdapter(Vocabulary):
     """A loaded GGUF with a multi-sequence context; sequences are beams."""
 
     def __init__(
@@ -80,26 +223,14 @@ class LlamaAdapter:
         n_threads: int | None = None,
         n_batch: int = 512,
     ) -> None:
-        silence_llama_logs()
-        llama_cpp.llama_backend_init()
         model_params = llama_cpp.llama_model_default_params()
         model_params.n_gpu_layers = n_gpu_layers
-        model = llama_cpp.llama_model_load_from_file(str(path).encode(), model_params)
-        if model is None:
-            raise ModelLoadError(
-                f"llama.cpp could not load {path}: the file is corrupt, truncated or of an "
-                "unsupported architecture; check the file or choose another with --model"
-            )
-        self._model: llama_cpp.llama_model_p | None = model
         self._context: _Context | None = None
-        self._pieces: dict[int, bytes] = {}
         self._rows: dict[int, int] = {}  # seq id -> logits row of the last decode
+        model = _load_model(path, model_params)
+        super().__init__(model)
         try:
-            vocab = llama_cpp.llama_model_get_vocab(model)
-            if vocab is None:
-                raise ModelCapabilityError("a vocabulary")
-            self._vocab = vocab
-            self._n_vocab = int(llama_cpp.llama_vocab_n_tokens(vocab))
+            self._n_vocab = int(llama_cpp.llama_vocab_n_tokens(self._vocab))
             self._n_seq_max = n_seq_max
             self._n_batch = n_batch
             self._threads = n_threads or default_threads()
@@ -111,25 +242,12 @@ class LlamaAdapter:
 
     # ----------------------------------------------------------------- life cycle
 
-    def __enter__(self) -> LlamaAdapter:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
     def close(self) -> None:
         """Free the context and the model (idempotent)."""
         if self._context is not None:
             self._context.free()
             self._context = None
-        if self._model is not None:
-            llama_cpp.llama_model_free(self._model)
-            self._model = None
+        super().close()
 
     @property
     def _c(self) -> _Context:
@@ -223,79 +341,6 @@ class LlamaAdapter:
             can_fork=can_fork,
             can_truncate=can_truncate,
         )
-
-    # ----------------------------------------------------------------- tokens
-
-    @property
-    def bos_token(self) -> int:
-        """The beginning-of-sequence token (-1 if none)."""
-        return int(llama_cpp.llama_vocab_bos(self._vocab))
-
-    def tokenize(self, text: str, *, add_bos: bool = True, special: bool = False) -> list[int]:
-        """Tokens of ``text``, with BOS when asked; ``special`` parses special-token text
-        such as ``<start_of_turn>`` (for chat templates), otherwise it is plain text."""
-        data = text.encode("utf-8")
-        capacity = len(data) + 8
-        buffer = (llama_cpp.llama_token * capacity)()
-        count = llama_cpp.llama_tokenize(
-            self._vocab, data, len(data), buffer, capacity, add_bos, special
-        )
-        if count < 0:
-            capacity = -count
-            buffer = (llama_cpp.llama_token * capacity)()
-            count = llama_cpp.llama_tokenize(
-                self._vocab, data, len(data), buffer, capacity, add_bos, special
-            )
-        return list(buffer[:count])
-
-    def metadata(self, key: str) -> str | None:
-        """The GGUF metadata value ``key`` as text, or ``None`` when the file has none."""
-        if self._model is None:
-            raise DecodingError("the model is closed")
-        read = llama_cpp.llama_model_meta_val_str  # typed with ``bytes`` buffers; ctypes ones work
-        buffer = ctypes.create_string_buffer(1 << 16)
-        size = read(self._model, key.encode(), buffer, len(buffer))  # pyright: ignore[reportArgumentType]
-        if size < 0:
-            return None
-        if size >= len(buffer):
-            buffer = ctypes.create_string_buffer(size + 1)
-            read(self._model, key.encode(), buffer, len(buffer))  # pyright: ignore[reportArgumentType]
-        return buffer.value.decode("utf-8", errors="replace")
-
-    def special_text(self, token: int) -> str:
-        """How a special token (BOS, EOS) is spelled in text, e.g. ``<bos>`` ("" for none)."""
-        if token < 0:
-            return ""
-        buffer = ctypes.create_string_buffer(64)
-        size = llama_cpp.llama_token_to_piece(self._vocab, token, buffer, 64, 0, True)
-        return buffer.raw[: max(size, 0)].decode("utf-8", errors="replace")
-
-    @property
-    def eos_token(self) -> int:
-        """The end-of-sequence token (-1 if none)."""
-        return int(llama_cpp.llama_vocab_eos(self._vocab))
-
-    def piece(self, token: int) -> bytes:
-        """The bytes one token renders to (special tokens render as nothing)."""
-        cached = self._pieces.get(token)
-        if cached is not None:
-            return cached
-        buffer = ctypes.create_string_buffer(64)
-        size = llama_cpp.llama_token_to_piece(self._vocab, token, buffer, 64, 0, False)
-        if size < 0:
-            buffer = ctypes.create_string_buffer(-size)
-            size = llama_cpp.llama_token_to_piece(self._vocab, token, buffer, -size, 0, False)
-        data = buffer.raw[:size]
-        self._pieces[token] = data
-        return data
-
-    def detokenize(self, tokens: Sequence[int]) -> str:
-        """The text of ``tokens`` (UTF-8 decoded once, over the joined bytes)."""
-        return b"".join(self.piece(t) for t in tokens).decode("utf-8", errors="replace")
-
-    def is_end(self, token: int) -> bool:
-        """Whether ``token`` ends generation (EOS or any end-of-generation token)."""
-        return bool(llama_cpp.llama_vocab_is_eog(self._vocab, token))
 
     # ----------------------------------------------------------------- sequences
 

@@ -9,6 +9,8 @@ it imports none of them.
 from __future__ import annotations
 
 import argparse
+import shlex
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +61,42 @@ OVERRIDE_KEYS: dict[str, str] = {
     "max_cycles": "cycles.max_cycles",
     "verify": "verify.enabled",
 }
+#: Flags not spelled ``--`` + their attribute with dashes.
+_FLAG_SPELLINGS = {"sabs_hard_fail": "--sabs-no-hard-fail"}
+
+
+def flag_of(attr: str) -> str:
+    """The command-line flag that sets attribute ``attr`` of ``OVERRIDE_KEYS``: ``--max-tokens``."""
+    return _FLAG_SPELLINGS.get(attr) or "--" + attr.replace("_", "-")
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C, with the one line that says what was kept and how to go on; the CLI prints it
+    once and exits 130."""
+
+    @property
+    def message(self) -> str:
+        """The line for the user."""
+        return str(self.args[0]) if self.args else "interrupted"
+
+
+def main_py_command() -> str:
+    """How to start ``main.py`` again as it was started: this interpreter and this ``main.py``,
+    each relative to the working directory when under it (``.venv/bin/python main.py``)."""
+    script = Path(sys.argv[0]) if sys.argv and sys.argv[0] else Path()
+    if script.name != "main.py":  # started another way (``-m``, a test): the project's main.py
+        script = Path(__file__).resolve().parents[1] / "main.py"
+    return f"{_short(Path(sys.executable))} {_short(script)}"
+
+
+def _short(path: Path) -> str:
+    """``path`` relative to the working directory when under it, ``~/...`` under the home
+    folder, else absolute; quoted for a shell."""
+    absolute = Path.cwd() / path  # not resolved: .venv/bin/python stays itself
+    for base, prefix in ((Path.cwd(), ""), (Path.home(), "~/")):
+        if absolute.is_relative_to(base):
+            return prefix + shlex.quote(str(absolute.relative_to(base)))
+    return shlex.quote(str(absolute))
 
 
 def entropy_threshold(value: str) -> float | str:
@@ -86,8 +124,6 @@ def read_text_file(path: Path, *, what: str) -> str:
 def confirm(question: str, *, yes: bool) -> bool:
     """Whether the person agrees to ``question``: ``yes`` (``--yes``) agrees for them; without
     a terminal to ask there is no answer, which is a usage error."""
-    import sys
-
     if yes:
         return True
     if not sys.stdin.isatty():

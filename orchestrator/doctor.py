@@ -64,7 +64,10 @@ class Check:
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Add the ``doctor`` command."""
     parser = subparsers.add_parser(
-        "doctor", parents=[common], help="check the installation", description=__doc__
+        "doctor",
+        parents=[common],
+        help="check the installation",
+        description=(__doc__ or "").replace("``", ""),  # the docstring, without RST quotes
     )
     parser.add_argument("--model", help="GGUF file to check instead of the configured one")
     parser.add_argument(

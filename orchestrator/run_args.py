@@ -46,7 +46,18 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
         "batch; without it --workers starts a local Ray instance",
     )
     run.add_argument("--out", type=Path, help="write the final code to this file")
-    run.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite --out if it exists, or files in --out-dir that its manifest does not list",
+    )
+    run.add_argument(
+        "--out-dir",
+        type=Path,
+        metavar="DIR",
+        help="with --tasks: write each task's code to DIR/ID.py and a manifest, "
+        "DIR/manifest.jsonl (task, id, status, file, findings, checks passed)",
+    )
     run.add_argument(
         "--yes", action="store_true", help="answer the human gate with 'continue' unattended"
     )

@@ -1,7 +1,9 @@
 """``main.py run``, ``resume`` and ``runs``: start, continue and list runs of the loop.
 
 What can be checked without the model (the task, the stub, the ``--out``
-target, the run to resume) is checked before the model loads. ``resume``
+and ``--out-dir`` targets, the run to resume) is checked before the model
+loads, and so is the length of a single run's prompt, with the model's
+tokenizer alone. ``resume``
 continues with the settings the run started with. The work is elsewhere, one
 job per module: the arguments (``run_args``), a task file (``tasks``),
 driving a run and its human gate (``runner``, ``gate``), a batch in this
@@ -69,11 +71,15 @@ def handle_run(args: argparse.Namespace, ctx: CommandContext) -> int:
                 "give either a task (with --stub, --tests or --spec) or --tasks FILE, not both"
             )
         if args.out is not None:
-            raise UsageError("--out writes one file: it cannot be used with --tasks")
+            raise UsageError("--out writes one file: give a batch's files with --out-dir DIR")
         specs = read_tasks(args.tasks)
         if any(s.suite for s in specs):
             check_verifiable(ctx, "a task's tests")
         check_targets(args, ctx)
+        if args.out_dir is not None:
+            from orchestrator.batch import check_out_dir
+
+            check_out_dir(args.out_dir, specs, force=args.force)
         if args.workers is not None or args.ray is not None:
             from orchestrator.cluster.driver import run_batch
 
@@ -83,8 +89,11 @@ def handle_run(args: argparse.Namespace, ctx: CommandContext) -> int:
         return run_sequential(specs, args, ctx)
     if args.workers is not None or args.ray is not None:
         raise UsageError("--workers and --ray run a batch: give it with --tasks FILE")
+    if args.out_dir is not None:
+        raise UsageError("--out-dir writes a batch's files: give it with --tasks FILE, or --out")
     spec = task_from_args(args, ctx)
     check_targets(args, ctx)
+    check_prompt_fits(spec, ctx)
     from orchestrator import resources
     from orchestrator.runner import execute_run
 
@@ -126,6 +135,31 @@ def check_verifiable(ctx: CommandContext, what: str) -> None:
         raise UsageError(
             f"{what} run in the sandbox: drop --no-verify (or set verify.enabled: true)"
         )
+
+
+def check_prompt_fits(spec: TaskSpec, ctx: CommandContext) -> None:
+    """Raise ``PromptTooLongError`` if the task's first prompt and ``--max-tokens`` cannot fit
+    the context, judged with the model's tokenizer alone, before its weights load.
+
+    Past episodes only lengthen a later prompt; the generator judges every prompt again.
+    A GGUF whose vocabulary cannot be loaded alone is left to the full load.
+    """
+    from decoding.prompt_length import check_fits, count_tokens, open_vocabulary
+    from nodes.prompting import choose_template, prompt_for
+    from orchestrator.model_setup import resolve_with_progress
+
+    settings = ctx.settings
+    model_file = resolve_with_progress(settings.model.path, quiet=ctx.quiet or ctx.json_output)
+    vocabulary = open_vocabulary(model_file.path)
+    if vocabulary is None:
+        return
+    with vocabulary:
+        template = choose_template(
+            settings.model.use_chat_template, vocabulary.chat_template(), model_file.name
+        )
+        prompt = prompt_for(template, spec.task, stub=spec.stub)
+        tokens = count_tokens(vocabulary, prompt.text, special=prompt.special_tokens)
+    check_fits(tokens, settings.decoding.max_tokens, settings.model.n_ctx)
 
 
 def check_targets(args: argparse.Namespace, ctx: CommandContext) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from config.errors import UserError
+from orchestrator.command import Interrupted, main_py_command
 from orchestrator.gate import ask_gate
 from orchestrator.report import RunReport, report_from_state
 
@@ -88,8 +89,9 @@ def drive(
     except KeyboardInterrupt:
         run_ctx.progress.close()
         resources.log_interrupted(graph, run_ctx, run_id)
-        run_ctx.progress.note(f"interrupted; continue with: python main.py resume {run_id}")
-        raise
+        raise Interrupted(
+            f"interrupted; continue with: {main_py_command()} resume {run_id}"
+        ) from None
     finally:
         run_ctx.progress.close()
     return report_from_state(run_id, values, time.perf_counter() - start)

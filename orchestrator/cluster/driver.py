@@ -11,6 +11,9 @@ summary ``view``.
 - Ctrl-C stops the batch: episodes that workers already returned are
   committed, the workers are stopped, and the tasks without an episode stay
   unfinished; running the same command again runs only those.
+- ``--out-dir DIR`` gets each task's code as the driver commits its episode
+  (a task stored before gets its stored code), and the manifest
+  (``orchestrator.batch.OutDir``).
 
 An episode's id is its task's id (see :func:`task_ids`), and the store keeps
 one episode per id, so a task is never stored twice, whatever was retried.
@@ -30,11 +33,13 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 
 from config.errors import UsageError
+from orchestrator.batch import OutDir
 from orchestrator.cluster.scheduler import Scheduler
 from orchestrator.cluster.session import check_reachable, ray_session, threads_and_workers
 from orchestrator.cluster.tasks import BatchStats, BatchTask
 from orchestrator.cluster.view import BatchProgress, print_summary
 from orchestrator.cluster.worker import TaskWorker
+from orchestrator.command import Interrupted
 
 if TYPE_CHECKING:
     from config.settings import Settings
@@ -102,6 +107,11 @@ def run_batch(specs: Sequence[TaskSpec], args: argparse.Namespace, ctx: CommandC
     for task in tasks:
         task.previous = store.get(task.task_id)
     pending = [t for t in tasks if t.previous is None]
+    out_dir = OutDir(args.out_dir, specs) if getattr(args, "out_dir", None) is not None else None
+    if out_dir is not None:
+        for task in tasks:
+            if task.previous is not None:
+                out_dir.record(task.index, task.outcome())
     progress = BatchProgress(
         Console(stderr=True, highlight=False, markup=False, soft_wrap=True),
         total=len(pending),
@@ -122,8 +132,8 @@ def run_batch(specs: Sequence[TaskSpec], args: argparse.Namespace, ctx: CommandC
     )
     stats = BatchStats(workers=0, threads_per_worker=0, cluster=address or "local")
     if pending:
-        _run_on_ray(pending, args, settings, location, store, progress, stats)
-    print_summary(tasks, stats, ctx)
+        _run_on_ray(pending, args, settings, location, store, progress, stats, out_dir)
+    print_summary(tasks, stats, ctx, out_dir=out_dir)
     return max(t.exit_code for t in tasks)
 
 
@@ -135,6 +145,7 @@ def _run_on_ray(
     store: EpisodeStore,
     progress: BatchProgress,
     stats: BatchStats,
+    out_dir: OutDir | None,
 ) -> None:
     address: str | None = args.ray.strip() if args.ray is not None else None
     threads, count = (
@@ -185,18 +196,19 @@ def _run_on_ray(
                 if first_ready is None and any(w.info for w in scheduler.workers):
                     first_ready = time.monotonic()
                     stats.first_ready_seconds = first_ready - start - stats.ray_start_seconds
-                _commit(ended, store, progress, stats)
+                _commit(ended, store, progress, stats, out_dir)
         except KeyboardInterrupt:
             progress.close()
-            _commit_finished(scheduler, pending, store, progress, stats)
+            _commit_finished(scheduler, pending, store, progress, stats, out_dir)
             scheduler.stop()
             stored = sum(1 for t in pending if t.result is not None and t.result.episode)
             unfinished = sum(1 for t in pending if t.result is None)
-            progress.note(
+            kept = f"; the ended tasks' code is in {out_dir.path}" if out_dir is not None else ""
+            raise Interrupted(
                 f"interrupted: {stored} episode(s) of this batch were stored; "
                 f"{unfinished} unfinished task(s) run when the same command is given again"
-            )
-            raise
+                + kept
+            ) from None
         finally:
             progress.close()
             if first_ready is not None:
@@ -210,6 +222,7 @@ def _commit_finished(
     store: EpisodeStore,
     progress: BatchProgress,
     stats: BatchStats,
+    out_dir: OutDir | None,
 ) -> None:
     """After Ctrl-C: commit every result the workers have returned and the driver has not."""
     import ray
@@ -219,13 +232,18 @@ def _commit_finished(
         scheduler.collect([r for r in ready if scheduler.calls[r].task is not None])
     except Exception:  # the cluster is going down too; what was committed stays committed
         pass
-    _commit([t for t in pending if t.result is not None], store, progress, stats)
+    _commit([t for t in pending if t.result is not None], store, progress, stats, out_dir)
 
 
 def _commit(
-    ended: Sequence[BatchTask], store: EpisodeStore, progress: BatchProgress, stats: BatchStats
+    ended: Sequence[BatchTask],
+    store: EpisodeStore,
+    progress: BatchProgress,
+    stats: BatchStats,
+    out_dir: OutDir | None,
 ) -> None:
-    """Write the episodes of ``ended`` in one commit, then report each task."""
+    """Write the episodes of ``ended`` in one commit, then report each task (and write its
+    code to ``out_dir``)."""
     episodes: list[Episode] = [
         t.result.episode
         for t in ended
@@ -242,6 +260,8 @@ def _commit(
             continue
         task.committed = True
         stats.ran += 1
+        if out_dir is not None:
+            out_dir.record(task.index, task.outcome())
         if result.failed:
             progress.task_finished(task.label, f"failed: {result.error}", failed=True)
         else:

@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from orchestrator.batch import TaskOutcome
 from orchestrator.command import EXIT_CLEAN, EXIT_ERROR, EXIT_NOT_CLEAN
 
 if TYPE_CHECKING:
-    from memory.episode import Episode
+    from memory.episode import Attempt, Episode
     from orchestrator.cluster.worker import TaskResult
     from orchestrator.tasks import TaskSpec
 
@@ -48,11 +49,37 @@ class BatchTask:
             return EXIT_ERROR
         return EXIT_CLEAN if self.status == "clean" else EXIT_NOT_CLEAN
 
+    @property
+    def episode(self) -> Episode | None:
+        """Its episode: returned by a worker in this batch, or in the store before it."""
+        return self.result.episode if self.result is not None else self.previous
+
+    def returned_attempt(self) -> Attempt | None:
+        """The attempt whose code the task returned (its episode's final code)."""
+        episode = self.episode
+        if episode is None:
+            return None
+        return next((a for a in reversed(episode.attempts) if a.code == episode.final_code), None)
+
+    def outcome(self) -> TaskOutcome:
+        """What ``--out-dir``'s manifest records of the task."""
+        episode = self.episode
+        returned = self.returned_attempt()
+        result = self.result
+        return TaskOutcome(
+            status=self.status,
+            code=episode.final_code if episode is not None else None,
+            findings=[f.to_dict() for f in returned.findings] if returned is not None else [],
+            checks=list(returned.verification.get("checks") or []) if returned is not None else [],
+            episode_id=self.task_id if episode is not None else None,
+            error=result.error if result is not None and result.failed else "",
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """The task's entry in the ``--json`` document."""
         result = self.result
-        episode = result.episode if result is not None else self.previous
-        last = episode.attempts[-1] if episode is not None and episode.attempts else None
+        episode = self.episode
+        returned = self.returned_attempt()
         return {
             "label": self.label,
             "task": self.spec.task,
@@ -66,7 +93,7 @@ class BatchTask:
             "worker_deaths": self.deaths,
             "error": result.error if result is not None and result.failed else None,
             "code": episode.final_code if episode is not None else None,
-            "findings": [f.to_dict() for f in last.findings] if last is not None else None,
+            "findings": [f.to_dict() for f in returned.findings] if returned is not None else None,
         }
 
 

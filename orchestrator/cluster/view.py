@@ -21,6 +21,7 @@ from rich.text import Text
 from orchestrator.rendering import add_literal_row, literal_table
 
 if TYPE_CHECKING:
+    from orchestrator.batch import OutDir
     from orchestrator.cluster.tasks import BatchStats, BatchTask
     from orchestrator.command import CommandContext
 
@@ -154,15 +155,24 @@ def summary_table(tasks: Sequence[BatchTask]) -> Table:
     return table
 
 
-def print_summary(tasks: Sequence[BatchTask], stats: BatchStats, ctx: CommandContext) -> None:
-    """The summary table and a line of counts, or the ``--json`` document."""
+def print_summary(
+    tasks: Sequence[BatchTask],
+    stats: BatchStats,
+    ctx: CommandContext,
+    *,
+    out_dir: OutDir | None = None,
+) -> None:
+    """The summary table and a line of counts (and what ``--out-dir`` holds), or the ``--json``
+    document, whose task entries name their file in ``out_dir``."""
     counts: dict[str, int] = {}
     for task in tasks:
         key = "already stored" if task.previous is not None else task.status
         counts[key] = counts.get(key, 0) + 1
     if ctx.json_output:
         document = {
-            "tasks": [t.to_dict() for t in tasks],
+            "tasks": [
+                t.to_dict() | {"file": out_dir.file_of(t.index) if out_dir else None} for t in tasks
+            ],
             "counts": counts,
             "batch": stats.to_dict(),
         }
@@ -181,3 +191,5 @@ def print_summary(tasks: Sequence[BatchTask], stats: BatchStats, ctx: CommandCon
             else ""
         )
     )
+    if out_dir is not None:
+        ctx.console.print(out_dir.summary())

@@ -90,6 +90,25 @@ def test_bad_flag_value_names_the_option() -> None:
         load_settings(environ={}, overrides={"decoding.beam_width": -3})
 
 
+def test_a_bad_flag_value_names_the_flag_and_the_key_once() -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings(
+            environ={},
+            overrides={"decoding.max_tokens": -5},
+            flags={"decoding.max_tokens": "--max-tokens"},
+        )
+    assert raised.value.message.startswith("--max-tokens: Input should be greater than")
+    assert raised.value.message.endswith("(got -5)")
+    assert "max_tokens" not in raised.value.message
+
+
+def test_a_bad_environment_value_names_its_key_once() -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings(environ={"SUPERCODER_N_GPU_LAYERS": "many"})
+    assert raised.value.message.count("n_gpu_layers") == 0
+    assert raised.value.message.startswith("environment variable SUPERCODER_N_GPU_LAYERS: ")
+
+
 def test_empty_file_means_defaults(tmp_path: Path) -> None:
     assert load_settings(write(tmp_path, ""), environ={}).decoding.beam_width == 4
 

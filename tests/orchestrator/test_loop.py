@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import signal
 import subprocess
 import time
@@ -193,7 +194,9 @@ def test_ctrl_c_leaves_the_run_resumable_and_says_how(tmp_path: Path) -> None:
         code = process.wait(timeout=120)
     run_id = lines[0].split()[1].rstrip(":")
     assert code == 130
-    assert f"continue with: python main.py resume {run_id}" in rest
+    resume = rf"^interrupted; continue with: \S*python\S* \S*main\.py resume {run_id}$"
+    assert re.search(resume, rest, re.MULTILINE), rest
+    assert rest.count("interrupted") == 1
     assert "Traceback" not in rest
     listed = main_py("--config", str(config), "runs", "--json")
     assert listed.returncode == 0, listed.stderr
