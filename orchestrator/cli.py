@@ -143,7 +143,7 @@ class _MainParser(_Parser):
 
 def build_parser() -> _MainParser:
     """The full argument parser with every sub-command."""
-    from orchestrator import doctor, episode_commands, run_command
+    from orchestrator import doctor, episode_commands, run_command, serve_commands
 
     common = _Parser(add_help=False)
     common.add_argument(
@@ -163,6 +163,7 @@ def build_parser() -> _MainParser:
     run_command.register(subparsers, common)
     doctor.register(subparsers, common)
     episode_commands.register(subparsers, common)
+    serve_commands.register(subparsers, common)
     parser.run_parser = subparsers.choices["run"]
     parser.command_names = tuple(subparsers.choices)
     return parser

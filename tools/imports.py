@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 # Arrows run from left to right only: cli -> graph -> nodes -> libraries -> config.
 LAYERS = (
-    ("orchestrator",),
+    ("orchestrator", "serve"),  # the CLI and the service: serve never imports the orchestrator
     ("nodes",),
     ("finetune",),
     ("decoding", "analysis", "memory", "verify"),
