@@ -4,18 +4,23 @@
 as asserts (they are the task's own examples, so they judge the code);
 ``model_tests`` asks for a few asserts from the task alone, CodeT style (they
 may be wrong, so they only rank candidates). Either way an assert is kept only
-if it parses and calls one of the functions named (``verify.examples``).
+if it parses and calls one of the functions named (``verify.examples``). A
+turn that does not fit the context is skipped: the run goes on without it.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 from config.settings import Settings
+from decoding.errors import PromptTooLongError
 from decoding.generator import Generator
 from nodes.prompting import CLOSING_FENCE, Prompt, choose_template, greedy_reply
 from verify.checks import Check, Origin
 from verify.examples import checks_from_reply
+
+log = logging.getLogger(__name__)
 
 TESTS_SYSTEM = "You write Python test assertions. You answer with one Python code block."
 
@@ -76,7 +81,11 @@ def ask_for_checks(
     """Greedily decode the model's asserts for ``request``; those that parse and call one of
     ``functions``."""
     prompt = request_prompt(generator, settings, task=task, stub=stub, request=request)
-    reply = greedy_reply(generator, prompt, settings.verify.test_max_tokens)
+    try:
+        reply = greedy_reply(generator, prompt, settings.verify.test_max_tokens)
+    except PromptTooLongError as exc:  # the turn is an extra: the run goes on without it
+        log.info("no asserts asked for: %s", exc.message)
+        return []
     return checks_from_reply(prompt.code_prefix + reply, functions, origin=origin)
 
 
