@@ -467,11 +467,11 @@ class _Deadline:
         ready, _, _ = select.select(watched, [], [], seconds)
         if self._stop_r in ready:
             return
+        engine.increment_epoch()  # first: a wait that ends on the events must find it bumped
         if ready:
             self.signalled.set()
         else:
             self.expired.set()
-        engine.increment_epoch()
 
 
 @contextmanager

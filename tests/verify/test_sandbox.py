@@ -447,9 +447,9 @@ def test_processes_that_used_a_sandbox_exit_cleanly() -> None:
         )
         for _ in range(4)
     ]
-    for process in processes:
-        stdout, stderr = process.communicate(timeout=60)
-        assert (process.returncode, stdout) == (0, "['timeout', 'timeout']\n")
+    ended = [(p.communicate(timeout=60), p.returncode) for p in processes]  # all, then judge
+    for (stdout, stderr), returncode in ended:
+        assert (returncode, stdout) == (0, "['timeout', 'timeout']\n")
         assert "panicked" not in stderr
 
 
