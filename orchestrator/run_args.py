@@ -76,19 +76,12 @@ def add_resume_arguments(resume: argparse.ArgumentParser) -> None:
     changes.add_argument("--n-gpu-layers", type=int, help="layers to offload to a GPU (-1: all)")
 
 
-def _add_generation_flags(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("model and decoding (override the YAML)")
+def add_model_and_loop_flags(group: argparse._ArgumentGroup) -> None:
+    """The flags ``run`` and the service share: the model, tokens and cycles, verification."""
     group.add_argument("--model", help='GGUF file, or "default" for the embedded model')
     group.add_argument("--n-ctx", type=int, help="context length in tokens")
     group.add_argument("--n-gpu-layers", type=int, help="layers to offload to a GPU (-1: all)")
     group.add_argument("--max-tokens", type=int, help="tokens to generate at most per cycle")
-    group.add_argument("--temperature", type=float, help="0 = greedy")
-    group.add_argument(
-        "--entropy-threshold", type=entropy_threshold, help='branching threshold or "auto"'
-    )
-    group.add_argument("--beam-width", type=int, help="beams kept at most")
-    group.add_argument("--seed", type=int, help="random seed")
-    group.add_argument("--log-every", type=int, help="progress every N decoding steps (0: quiet)")
     group.add_argument("--max-cycles", type=int, help="improvement cycles at most")
     group.add_argument(
         "--verify",
@@ -96,6 +89,18 @@ def _add_generation_flags(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="run the examples and tests in the WebAssembly sandbox (on by default)",
     )
+
+
+def _add_generation_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("model and decoding (override the YAML)")
+    add_model_and_loop_flags(group)
+    group.add_argument("--temperature", type=float, help="0 = greedy")
+    group.add_argument(
+        "--entropy-threshold", type=entropy_threshold, help='branching threshold or "auto"'
+    )
+    group.add_argument("--beam-width", type=int, help="beams kept at most")
+    group.add_argument("--seed", type=int, help="random seed")
+    group.add_argument("--log-every", type=int, help="progress every N decoding steps (0: quiet)")
     sabs = parser.add_argument_group("security-aware beam search")
     sabs.add_argument(
         "--use-sabs",

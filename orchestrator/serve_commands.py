@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from config.errors import UsageError
 from orchestrator.command import EXIT_CLEAN, CommandContext
+from orchestrator.run_args import add_model_and_loop_flags
 
 if TYPE_CHECKING:
     import socket
@@ -83,17 +84,7 @@ def _add_model_flags(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group(
         "model and loop (override the YAML; a request may set its own max_tokens, temperature, seed)"
     )
-    group.add_argument("--model", help='GGUF file, or "default" for the embedded model')
-    group.add_argument("--n-ctx", type=int, help="context length in tokens")
-    group.add_argument("--n-gpu-layers", type=int, help="layers to offload to a GPU (-1: all)")
-    group.add_argument("--max-tokens", type=int, help="tokens per cycle unless a request says")
-    group.add_argument("--max-cycles", type=int, help="improvement cycles of the supercoder model")
-    group.add_argument(
-        "--verify",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="run the examples and tests in the WebAssembly sandbox (on by default)",
-    )
+    add_model_and_loop_flags(group)
 
 
 def handle_serve(args: argparse.Namespace, ctx: CommandContext) -> int:
