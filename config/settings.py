@@ -107,7 +107,9 @@ class CyclesSettings(_Section):
         description="the human gate's answer when nobody can be asked (no terminal, no --yes)",
     )
     autonomous_execution: Literal[False] = Field(
-        default=False, description="generated code is never executed; this cannot be enabled"
+        default=False,
+        description="generated code never runs on the host (only in the verify sandbox, which "
+        "has no capabilities); this cannot be enabled",
     )
 
 
