@@ -81,6 +81,13 @@ class SabsSettings(_Section):
     min_tokens_between_checks: int = Field(default=8, ge=1)
     cache_enabled: bool = True
     max_rewinds: int = Field(default=3, ge=0, description="per beam, for unsafe statements")
+    safe_boost: float = Field(
+        default=4.0,
+        ge=0.0,
+        le=50.0,
+        description="logit bonus of the tokens that begin the safe spelling of a rewound "
+        "construct (yaml.safe_load for yaml.load); 0 bans the unsafe one only",
+    )
     log_path: str | None = None
     disabled_checks: tuple[str, ...] = ()
     severity_overrides: dict[str, Literal["CRITICAL", "ERROR", "WARNING", "INFO"]] = Field(

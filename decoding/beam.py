@@ -10,6 +10,12 @@ A beam can rewind to any earlier length: it keeps each generated token's
 piece and log-probability, so its text, syntax state and score are rebuilt
 from them, and its sequence is truncated to match (``llama_memory_seq_rm``);
 nothing is ever copied out of the KV cache.
+
+A beam that SABS rewound carries its *steer*: the names it may not write from
+the rewind point until that statement ends (:class:`NameBan`, the rule of
+:func:`decoding.spellings.violates`), the safe text it is nudged toward
+(:class:`Boost`), and the rewind point whose rewritten statement must still be
+judged whole (``recheck_at``).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from enum import StrEnum
 
 from analysis.syntax import Boundary, SyntaxTracker
 from decoding.result import StopReason
+from decoding.spellings import violates
 from decoding.text import IncrementalText
 
 _MARKS_KEPT = 2  # a beam backtracks to its latest boundary; one more covers a repeat
@@ -31,6 +38,22 @@ class BeamState(StrEnum):
     FINISHED = "finished"
     FAILED = "failed"
     PRUNED = "pruned"
+
+
+@dataclass(frozen=True)
+class NameBan:
+    """A name the beam may not spell from token ``position`` on, until that statement ends."""
+
+    name: str
+    position: int  # the index in ``tokens`` of the first token after the rewind point
+
+
+@dataclass(frozen=True)
+class Boost:
+    """The text a rewound beam is steered toward, written from token ``position`` on."""
+
+    text: str
+    position: int
 
 
 @dataclass
@@ -64,6 +87,10 @@ class Beam:
     log_probs: list[float] = field(default_factory=list)  # one per generated token
     ends: list[int] = field(default_factory=list)  # text length after each generated token
     line_starts: list[int] = field(default_factory=list)  # text offsets of top-level lines
+    name_bans: tuple[NameBan, ...] = ()
+    boost: Boost | None = None
+    recheck_at: int | None = None  # a rewind point whose rewritten statement is still unjudged
+    cause: str = ""
 
     def __post_init__(self) -> None:
         self.tracker = self.origin.clone()
@@ -101,6 +128,37 @@ class Beam:
         """Forbid ``token`` as the beam's token at ``position`` from now on."""
         self.banned[position] = self.banned.get(position, frozenset()) | {token}
 
+    def steer(self, name: str, boost: str) -> None:
+        """Steer the beam from its current length on (the rewind point): ban ``name`` ("" none)
+        until the statement ends, boost ``boost`` ("" none), and judge the rewrite once whole."""
+        here = len(self.tokens)
+        if name and NameBan(name, here) not in self.name_bans:
+            self.name_bans = (*self.name_bans, NameBan(name, here))
+        self.boost = Boost(boost, here) if boost else None
+        self.recheck_at = here
+
+    def opening_bans(self) -> list[str]:
+        """The banned names whose rewind point is here: the next token is the first after it."""
+        here = len(self.tokens)
+        return [ban.name for ban in self.name_bans if ban.position == here]
+
+    def allows(self, piece: bytes) -> bool:
+        """Whether taking a token of text ``piece`` next keeps every name ban."""
+        return not any(
+            violates(self.written_since(ban.position) + piece, ban.name.encode("utf-8"))
+            for ban in self.name_bans
+        )
+
+    def boost_remaining(self) -> bytes:
+        """What the beam has yet to write of its boost (b"" when none is left)."""
+        if self.boost is None:
+            return b""
+        return self.boost.text.encode("utf-8")[len(self.written_since(self.boost.position)) :]
+
+    def written_since(self, position: int) -> bytes:
+        """The bytes of the tokens from index ``position`` on."""
+        return b"".join(self.pieces[max(position - self.prompt_len, 0) :])
+
     def append(self, token: int, log_prob: float, piece: bytes) -> list[Boundary]:
         """Add a chosen token (pending until the next decode); return the boundaries it crossed."""
         self.tokens.append(token)
@@ -110,6 +168,8 @@ class Beam:
         self.tokens_since_check += 1
         self.last_boundaries = self._feed(piece)
         self.ends.append(len(self.text.text))
+        if self.name_bans or self.boost is not None:
+            self._settle_steer()
         return self.last_boundaries
 
     def child(self, beam_id: int, seq_id: int) -> Beam:
@@ -132,6 +192,10 @@ class Beam:
             log_probs=list(self.log_probs),
             ends=list(self.ends),
             line_starts=list(self.line_starts),
+            name_bans=self.name_bans,
+            boost=self.boost,
+            recheck_at=self.recheck_at,
+            cause=self.cause,
         )
         twin.tracker = self.tracker.clone()
         return twin
@@ -139,7 +203,7 @@ class Beam:
     def mark(self) -> None:
         """Record a boundary here; it replaces the previous one if only blanks lie between."""
         here = len(self.tokens)
-        if self.marks and not self.text.text[self._text_at(self.marks[-1]) :].strip():
+        if self.marks and not self.text.text[self.text_at(self.marks[-1]) :].strip():
             self.marks[-1] = here
         else:
             self.marks = [*self.marks[-(_MARKS_KEPT - 1) :], here]
@@ -178,17 +242,46 @@ class Beam:
         for piece in self.pieces:
             self._feed(piece)
         self.marks = [m for m in self.marks if m <= n_tokens]
+        self.name_bans = tuple(ban for ban in self.name_bans if ban.position <= n_tokens)
+        if self.boost is not None and self.boost.position > n_tokens:
+            self.boost = None
+        if self.recheck_at is not None and self.recheck_at > n_tokens:
+            self.recheck_at = None
         self.last_boundaries = []
         self.tokens_since_check = 0
         self.state = BeamState.ACTIVE
         self.stop_reason = None
         self.final_text = None
 
+    def _settle_steer(self) -> None:
+        """Lift what the last token ended: bans and boost whose statement is over, a boost
+        written out (with the bans of its rewind point: the construct is replaced) or left."""
+        ended = [b.offset - self.origin.fed for b in self.last_boundaries]
+        if ended:
+            last = max(ended)
+            self.name_bans = tuple(
+                ban for ban in self.name_bans if self.text_at(ban.position) >= last
+            )
+            if self.boost is not None and self.text_at(self.boost.position) < last:
+                self.boost = None
+        if self.boost is None:
+            return
+        target = self.boost.text.encode("utf-8")
+        written = self.written_since(self.boost.position)
+        if written.startswith(target):
+            self.name_bans = tuple(
+                ban for ban in self.name_bans if ban.position != self.boost.position
+            )
+            self.boost = None
+        elif not target.startswith(written):
+            self.boost = None
+
     def _feed(self, piece: bytes) -> list[Boundary]:
         boundaries = self.tracker.feed(self.text.push(piece))
         self.line_starts.extend(b.offset - self.origin.fed for b in boundaries)
         return boundaries
 
-    def _text_at(self, n_tokens: int) -> int:
+    def text_at(self, n_tokens: int) -> int:
+        """The length of the beam's text when it had ``n_tokens`` tokens."""
         generated = n_tokens - self.prompt_len
         return self.ends[generated - 1] if generated > 0 else 0

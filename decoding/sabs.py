@@ -9,8 +9,13 @@ never charged. A new issue at or above the unsafe severity names where the
 search rewinds the beam to (the token that chose the construct is then banned
 there). So does a new syntax error in the completion that no continuation can
 fix: a ban must not buy safety with code that does not parse (the model would
-otherwise write ``pickle loads(...)`` once ``.loads`` is banned). Every analysed
-check is appended to a JSONL decision log when one is configured.
+otherwise write ``pickle loads(...)`` once ``.loads`` is banned). When the search
+asks it to judge a rewritten statement (``rewritten``), a name used there that
+the code binds nowhere is unsafe too (``pickleloads(...)`` parses, but is no
+rewrite). The controller also carries ``safe_boost``, the logit bonus the
+search gives the safe spelling after a rewind, and records why a generation was
+refused when no beam was left safe. Every analysed check is appended to a JSONL
+decision log when one is configured.
 """
 
 from __future__ import annotations
@@ -35,9 +40,11 @@ from analysis.security import (
     SecurityIssue,
     analyze_incremental,
     extract_code,
+    loaded_registry,
 )
 from config.errors import UserError
 from config.settings import SabsSettings
+from decoding.steering import SYNTAX_RULE, UNDEFINED_RULE, undefined_names
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +68,8 @@ class SABSConfig:
 
     ``SABSConfig() == SABSConfig.from_settings(SabsSettings())``.
     ``unsafe_severity``: a new issue at or above it makes its statement unsafe
-    (``None``: issues only cost score).
+    (``None``: issues only cost score). ``safe_boost``: the logit bonus of the tokens
+    that begin a safe spelling after a rewind (0: none).
     """
 
     unsafe_severity: Severity | None = (
@@ -72,8 +80,11 @@ class SABSConfig:
     cache_enabled: bool = _DEFAULTS.cache_enabled
     log_path: Path | None = Path(_DEFAULTS.log_path) if _DEFAULTS.log_path else None
     policy: Policy = DEFAULT_POLICY  # == Policy.from_settings(SabsSettings())
+    safe_boost: float = _DEFAULTS.safe_boost
 
     def __post_init__(self) -> None:
+        if self.safe_boost < 0:
+            raise ValueError("SABSConfig.safe_boost must not be negative")
         if self.max_verifier_calls < 0:
             raise ValueError("SABSConfig.max_verifier_calls must not be negative")
         if self.min_tokens_between_checks < 1:
@@ -91,6 +102,7 @@ class SABSConfig:
             cache_enabled=settings.cache_enabled,
             log_path=Path(settings.log_path) if settings.log_path else None,
             policy=Policy.from_settings(settings),
+            safe_boost=settings.safe_boost,
         )
 
     def is_unsafe(self, issue: SecurityIssue) -> bool:
@@ -111,6 +123,7 @@ class SecurityAction(enum.Enum):
     SOFT_PENALTY = "soft_penalty"
     UNSAFE = "unsafe"
     INVALID = "invalid"  # a new syntax error in the completion: steered like UNSAFE
+    UNDEFINED = "undefined"  # a rewritten statement uses a name bound nowhere: steered too
 
 
 _SKIPS = frozenset(
@@ -127,8 +140,10 @@ class SecurityDecision:
     time the code is found invalid); ``penalty_total`` the beam's charge so far.
     ``parse_state`` is ``None`` when the verifier was not run. ``unsafe_line``
     is the first line (1-based, in the code checked) of a new unsafe issue, or
-    else of a new syntax error in the completion, and ``unsafe_col`` the column
-    (1-based, UTF-8 bytes) where that issue or error starts.
+    else of a new syntax error in the completion, or else of a name a rewritten
+    statement uses that the code binds nowhere; ``unsafe_col`` is the column
+    (1-based, UTF-8 bytes) where it starts, and ``unsafe_rule`` its rule: the
+    issue's id, ``SYNTAX_RULE`` or ``UNDEFINED_RULE``.
     """
 
     action: SecurityAction
@@ -139,6 +154,7 @@ class SecurityDecision:
     penalty_total: float = 0.0
     unsafe_line: int | None = None
     unsafe_col: int | None = None
+    unsafe_rule: str | None = None
 
     @property
     def checked(self) -> bool:
@@ -156,7 +172,9 @@ class SabsCounters:
     soft_penalties: int = 0
     unsafe: int = 0  # checks that found an unsafe statement
     invalid: int = 0  # checks that found a new syntax error in the completion
+    undefined: int = 0  # checks that found a rewrite using a name bound nowhere
     skips: dict[str, int] = field(default_factory=dict)
+    refusal: str = ""  # why no beam was left safe: the rule and the construct ("" if one was)
 
     def add(self, other: SabsCounters) -> None:
         """Add ``other``'s counts to these."""
@@ -165,8 +183,10 @@ class SabsCounters:
         self.soft_penalties += other.soft_penalties
         self.unsafe += other.unsafe
         self.invalid += other.invalid
+        self.undefined += other.undefined
         for name, count in other.skips.items():
             self.skips[name] = self.skips.get(name, 0) + count
+        self.refusal = other.refusal or self.refusal
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict."""
@@ -177,7 +197,9 @@ class SabsCounters:
             "soft_penalties": self.soft_penalties,
             "unsafe": self.unsafe,
             "invalid": self.invalid,
+            "undefined": self.undefined,
             "skips": dict(self.skips),
+            "refusal": self.refusal,
         }
 
 
@@ -212,6 +234,11 @@ class SecurityController:
 
     # --- the search's interface ------------------------------------------------
 
+    @property
+    def safe_boost(self) -> float:
+        """The logit bonus of the tokens that begin a safe spelling after a rewind."""
+        return self.config.safe_boost
+
     def check(
         self,
         *,
@@ -224,16 +251,23 @@ class SecurityController:
         at_boundary: bool,
         final: bool = False,
         prompt_lines: int = 0,
+        force: bool = False,
+        rewritten: tuple[int, int, int] | None = None,
     ) -> SecurityDecision:
         """Judge the beam's code so far (prompt + completion; fences and prose are stripped).
 
         The first ``prompt_lines`` lines of ``code`` are the prompt's: issues there are
         neither charged nor unsafe. A ``final`` check (the beam has finished) always runs:
-        what it returns is the code the search may hand back, so no skip rule applies to it.
+        what it returns is the code the search may hand back, so no skip rule applies to it;
+        nor to a ``force`` check (a rewritten statement is whole). ``rewritten`` (1-based
+        line and 0-based UTF-8 column where a rewrite began, and the last line of its
+        statement, in ``code``) asks whether the rewrite uses a name the code binds nowhere.
         """
         stats = self.stats(gen_id)
         charge = self._charge(gen_id, beam_id)
-        skip = None if final else self._skip_reason(stats, tokens_since_check, at_boundary)
+        skip = (
+            None if final or force else self._skip_reason(stats, tokens_since_check, at_boundary)
+        )
         if skip is not None:
             stats.skips[skip.name] = stats.skips.get(skip.name, 0) + 1
             return SecurityDecision(skip, None, penalty_total=charge.total)
@@ -260,8 +294,22 @@ class SecurityController:
         charge = _BeamCharge(gen_id, charged)
         self._beams[beam_id] = charge
 
-        unsafe = sorted((i.line + shift, i.col) for i in new_issues if self.config.is_unsafe(i))
-        unsafe_line, unsafe_col = unsafe[0] if unsafe else broken or (None, None)
+        unsafe = sorted(
+            (i.line + shift, i.col, i.id) for i in new_issues if self.config.is_unsafe(i)
+        )
+        undefined = (
+            self._undefined(analysed, shift, rewritten)
+            if rewritten is not None and not unsafe and broken is None
+            else None
+        )
+        if unsafe:
+            unsafe_line, unsafe_col, rule = unsafe[0]
+        elif broken is not None:
+            (unsafe_line, unsafe_col), rule = broken, SYNTAX_RULE
+        elif undefined is not None:
+            unsafe_line, unsafe_col, rule = undefined
+        else:
+            unsafe_line, unsafe_col, rule = None, None, None
         action = self._action(bool(unsafe), broken is not None, delta, result.parse_state)
         if action is SecurityAction.SOFT_PENALTY:
             stats.soft_penalties += 1
@@ -269,6 +317,9 @@ class SecurityController:
             stats.unsafe += 1
         elif action is SecurityAction.INVALID:
             stats.invalid += 1
+        if undefined is not None:
+            action = SecurityAction.UNDEFINED
+            stats.undefined += 1
         decision = SecurityDecision(
             action=action,
             parse_state=result.parse_state,
@@ -278,6 +329,7 @@ class SecurityController:
             penalty_total=charge.total,
             unsafe_line=unsafe_line,
             unsafe_col=unsafe_col or None,
+            unsafe_rule=rule,
         )
         self._log(gen_id, beam_id, step, position, tokens_since_check, analysed, decision)
         return decision
@@ -301,6 +353,12 @@ class SecurityController:
     def forget(self, beam_id: int) -> None:
         """Drop a beam's charges (pruned, finished or replaced)."""
         self._beams.pop(beam_id, None)
+
+    def refuse(self, gen_id: str, reason: str) -> None:
+        """Record why generation ``gen_id`` was left with no safe beam (the rule and the
+        construct; a security rule's CWE is added)."""
+        rule = loaded_registry().rules.get(reason.split(" ", 1)[0])
+        self.stats(gen_id).refusal = f"{reason} (CWE-{rule.cwe})" if rule and rule.cwe else reason
 
     def stats(self, gen_id: str) -> SabsCounters:
         """The counters of generation ``gen_id`` (created empty on first use)."""
@@ -342,6 +400,19 @@ class SecurityController:
         return None
 
     @staticmethod
+    def _undefined(
+        analysed: str, shift: int, rewritten: tuple[int, int, int]
+    ) -> tuple[int, int, str] | None:
+        """The first name the rewrite uses that ``analysed`` binds nowhere: its line (in the
+        code checked), 1-based column and ``UNDEFINED_RULE``; ``None`` when there is none."""
+        line, column, last_line = rewritten
+        found = undefined_names(analysed, (line - shift, column), last_line - shift)
+        if not found:
+            return None
+        _, at_line, at_col = found[0]
+        return at_line + shift, at_col, UNDEFINED_RULE
+
+    @staticmethod
     def _action(
         unsafe: bool, broken: bool, delta: float, parse_state: ParseState
     ) -> SecurityAction:
@@ -381,6 +452,7 @@ class SecurityController:
             "action": decision.action.name,
             "unsafe_line": decision.unsafe_line,
             "unsafe_col": decision.unsafe_col,
+            "unsafe_rule": decision.unsafe_rule,
             "code_snippet": code[-SNIPPET_CHARS:],
             "timestamp": self._clock().isoformat(),
         }

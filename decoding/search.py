@@ -22,10 +22,21 @@ costs about what one does.
 Rewinding is truncation: a beam returns to an earlier length of its own token
 list and its sequence is cut there (``llama_memory_seq_rm``). A beam whose
 recent tokens collapse in probability backtracks to its last statement
-boundary; a security controller (SABS) that finds an unsafe new statement
-rewinds the beam to the name that made the unsafe choice (or, when it cannot
-say where, to the statement's start) and bans that token there, and fails the
-beam once its rewinds are spent.
+boundary and bans the token it had there.
+
+A security controller (SABS) that finds an unsafe new statement rewinds the
+beam to the name that made the unsafe choice (or where the safe-alternative
+table says the safe spelling parts from it: :func:`decoding.steering.steer_point`;
+when it cannot say where, to the statement's start). The beam then may not
+spell that name again until the statement ends, under any tokenization
+(:mod:`decoding.spellings`), and the tokens that begin the safe spelling get a
+logit bonus (the controller's ``safe_boost``). When the rewritten statement is
+whole it is judged again, whatever the controller's budget: it must be safe,
+parse, and use no name the code binds nowhere (``pickleloads(data)``), else it
+is rewound again. Once its rewinds are spent the beam fails, cut back to the
+last statement boundary where its code parses (or to nothing); when every beam
+failed, the search returns the best of them and tells the controller why
+(:meth:`SecurityHook.refuse`: the rule and the construct).
 """
 
 from __future__ import annotations
@@ -45,7 +56,16 @@ from decoding.entropy import EntropyUnit
 from decoding.result import BeamText, BranchEvent, GenerationResult, GenerationStats, StopReason
 from decoding.selection import Candidate, Proposer, select
 from decoding.sequence_model import SequenceModel, StepInput
-from decoding.steering import choice_offset, line_of, statement_start
+from decoding.steering import (
+    SYNTAX_RULE,
+    UNDEFINED_RULE,
+    SteerPoint,
+    choice_offset,
+    complete,
+    line_of,
+    statement_start,
+    steer_point,
+)
 from decoding.stops import stop_sequence_at, top_level_end
 
 log = logging.getLogger(__name__)
@@ -76,9 +96,20 @@ class SecurityDecision(Protocol):
         """The 1-based column on ``unsafe_line`` where the unsafe construct starts, if known."""
         ...
 
+    @property
+    def unsafe_rule(self) -> str | None:
+        """The rule that made the statement unsafe: a security rule id, ``SYNTAX_RULE`` or
+        ``UNDEFINED_RULE``."""
+        ...
+
 
 class SecurityHook(Protocol):
     """A controller the search consults when a beam ends a statement (SABS implements it)."""
+
+    @property
+    def safe_boost(self) -> float:
+        """The logit bonus of the tokens that begin a safe spelling after a rewind (0: none)."""
+        ...
 
     def check(
         self,
@@ -92,8 +123,13 @@ class SecurityHook(Protocol):
         at_boundary: bool,
         final: bool = False,
         prompt_lines: int = 0,
+        force: bool = False,
+        rewritten: tuple[int, int, int] | None = None,
     ) -> SecurityDecision:
-        """Judge the beam's code so far (``final``: the beam has finished; always judge it)."""
+        """Judge the beam's code so far (``final``: the beam has finished; ``force``: a
+        rewritten statement is whole; judge both whatever the budget). ``rewritten`` is
+        where the rewrite began (1-based line, 0-based UTF-8 column) and the last line of its
+        statement: a name used there that the code binds nowhere makes it unsafe too."""
         ...
 
     def fork(self, parent_id: int, child_id: int) -> None:
@@ -106,6 +142,11 @@ class SecurityHook(Protocol):
 
     def forget(self, beam_id: int) -> None:
         """The beam is gone (pruned, finished or failed)."""
+        ...
+
+    def refuse(self, gen_id: str, reason: str) -> None:
+        """No beam was left safe; ``reason`` names the rule and the construct that cut the code
+        the search returns."""
         ...
 
 
@@ -177,7 +218,12 @@ class BeamSearch:
         self._cfg = config
         self._controller = controller
         self._on_progress = on_progress
-        self._proposer = Proposer(model, config, np.random.default_rng(config.seed))
+        self._proposer = Proposer(
+            model,
+            config,
+            np.random.default_rng(config.seed),
+            safe_boost=controller.safe_boost if controller is not None else 0.0,
+        )
         self._gen_id = uuid.uuid4().hex[:12]
         self._stats = GenerationStats(entropy_threshold=config.entropy_threshold)
         self._trace: list[BranchEvent] = []
@@ -351,6 +397,7 @@ class BeamSearch:
         if not (finished or beam.last_boundaries):
             return
         code = self._code_prefix + beam.result_text
+        rewritten = self._rewritten(beam, code, finished=finished)
         decision = self._controller.check(
             gen_id=self._gen_id,
             beam_id=beam.beam_id,
@@ -361,19 +408,56 @@ class BeamSearch:
             at_boundary=finished or beam.tracker.at_boundary,
             final=finished,
             prompt_lines=self._prompt_lines,
+            force=rewritten is not None,
+            rewritten=rewritten,
         )
         beam.sec_penalty += decision.penalty_delta
         if decision.checked:
             beam.tokens_since_check = 0
         if decision.unsafe_line is not None:
-            self._steer(beam, code, decision.unsafe_line, decision.unsafe_col)
+            self._steer(beam, code, decision.unsafe_line, decision.unsafe_col, decision.unsafe_rule)
+        elif rewritten is not None:
+            beam.recheck_at = None  # the rewrite is safe, parses and names nothing unknown
+            beam.cause = ""
 
-    def _steer(self, beam: Beam, code: str, line: int, col: int | None) -> None:
-        """Rewind ``beam`` to before the unsafe choice at ``line``/``col``, or fail it."""
+    def _rewritten(self, beam: Beam, code: str, *, finished: bool) -> tuple[int, int, int] | None:
+        """Where a rewound beam's rewrite began in ``code`` (line, UTF-8 column) and the last
+        line of its statement, once that statement is whole (``None``: nothing to judge)."""
+        if beam.recheck_at is None:
+            return None
+        start = len(self._code_prefix) + beam.text_at(beam.recheck_at)
+        ends = [b.offset - beam.origin.fed for b in beam.last_boundaries]
+        if finished:
+            end = len(code)
+        elif any(len(self._code_prefix) + e > start for e in ends):
+            end = len(self._code_prefix) + min(e for e in ends if len(self._code_prefix) + e > start)
+        else:
+            return None
+        line = line_of(code, start)
+        line_start = code.rfind("\n", 0, start) + 1
+        column = len(code[line_start:start].encode("utf-8"))
+        return line, column, line_of(code, max(end - 1, start))
+
+    def _steer(
+        self, beam: Beam, code: str, line: int, col: int | None, rule: str | None = None
+    ) -> None:
+        """Rewind ``beam`` to before the unsafe choice at ``line``/``col`` and steer it from
+        there, or fail it once its rewinds are spent."""
         self._stats.unsafe += 1
-        offset = -1 if col is None else choice_offset(code, line, col) - len(self._code_prefix)
+        prefix = len(self._code_prefix)
+        point = None if col is None or rule == SYNTAX_RULE else steer_point(code, line, col, rule)
+        if point is not None and rule == UNDEFINED_RULE and beam.recheck_at is not None:
+            point = self._past_rewind_point(beam, code, point)
+        if point is not None:
+            offset = point.offset - prefix
+            if rule != UNDEFINED_RULE or not beam.cause:  # a rewrite's own fault keeps its cause
+                beam.cause = f"{rule} {point.construct}" if rule else point.construct
+        else:
+            offset = -1 if col is None else choice_offset(code, line, col) - prefix
+            beam.cause = beam.cause or f"{rule or 'unsafe'} at line {line}"
         if offset < 0:  # no column, or the construct began in the prompt: the whole statement
-            offset = statement_start(code, line) - len(self._code_prefix)
+            offset = statement_start(code, line) - prefix
+            point = None
         at = beam.first_word_token(beam.token_at_char(max(offset, 0)))
         at = min(at, len(beam.tokens) - 1) if beam.n_generated else at
         if beam in self._finished:
@@ -381,12 +465,37 @@ class BeamSearch:
         if beam.rewinds < self._cfg.max_rewinds and at < len(beam.tokens):
             beam.rewinds += 1
             self._stats.rewinds += 1
+            lead = code[prefix + beam.text_at(at) : prefix + offset]
             self._rewind(beam, at)
+            if point is None:
+                beam.steer("", "")
+            else:
+                beam.steer(point.name, lead + point.boost if point.boost else "")
             return
-        beam.truncate(at)
+        cut = self._complete_cut(beam, statement_start(code, line) - prefix)
+        beam.truncate(beam.token_at_char(cut - 1) + 1 if cut > 0 else beam.prompt_len)
+        beam.final_text = beam.text.text[:cut]  # a token may run past the boundary
         beam.state = BeamState.FAILED
         self._failed.append(beam)
         self._stats.kills += 1
+
+    def _past_rewind_point(self, beam: Beam, code: str, point: SteerPoint) -> SteerPoint:
+        """An undefined name that began before the beam's rewind point (``pickleloads`` after a
+        ban at ``loads``) is rewound at that point, banning the part written after it."""
+        rewind = len(self._code_prefix) + beam.text_at(beam.recheck_at or 0)
+        end = point.offset + len(point.construct)
+        if not point.offset < rewind < end:
+            return point
+        return replace(point, offset=rewind, name=code[rewind:end])
+
+    def _complete_cut(self, beam: Beam, before: int) -> int:
+        """The longest text of ``beam``, up to the statement boundary at text offset ``before``,
+        that ends at a statement boundary and parses with the code prefix (0: none does)."""
+        text = beam.text.text
+        for offset in sorted({o for o in [before, *beam.line_starts] if 0 < o <= before}, reverse=True):
+            if complete(self._code_prefix + text[:offset]):
+                return offset
+        return 0
 
     def _maybe_backtrack(self, beam: Beam) -> None:
         """Rewind a beam whose tokens since its last boundary have collapsed in probability."""
@@ -409,7 +518,8 @@ class BeamSearch:
         self._rewind(beam, beam.first_word_token(mark))
 
     def _rewind(self, beam: Beam, at: int) -> None:
-        """Cut ``beam`` and its sequence back to ``at`` tokens and ban the token it had there."""
+        """Cut ``beam`` and its sequence back to ``at`` tokens and ban the token it had there
+        (the caller steers a SABS rewind further: :meth:`Beam.steer`)."""
         token = beam.tokens[at]
         beam.truncate(at)
         self._model.truncate(beam.seq_id, at - 1)  # the last kept token is fed again
@@ -463,6 +573,8 @@ class BeamSearch:
         else:
             best = max(self._failed, key=self._score)
             reason = "no_safe_beam"
+            if self._controller is not None:
+                self._controller.refuse(self._gen_id, best.cause or "no safe rewrite")
         self._stats.generated_tokens = best.n_generated
         return GenerationResult(
             text=best.result_text,

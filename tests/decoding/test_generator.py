@@ -164,10 +164,13 @@ class Decision:
     penalty_delta: float
     unsafe_line: int | None
     unsafe_col: int | None = None
+    unsafe_rule: str | None = None
 
 
 class FlagText:
     """A controller that calls a line holding ``text`` unsafe, the first ``times`` times."""
+
+    safe_boost = 0.0
 
     def __init__(self, text: str, times: int = 1_000) -> None:
         self.text = text
@@ -192,6 +195,9 @@ class FlagText:
         return 0.0
 
     def forget(self, beam_id: int) -> None:
+        pass
+
+    def refuse(self, gen_id: str, reason: str) -> None:
         pass
 
 

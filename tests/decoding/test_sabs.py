@@ -219,7 +219,9 @@ def test_stats_count_calls_hits_penalties_and_fails() -> None:
         "soft_penalties": 2,
         "unsafe": 1,
         "invalid": 0,
+        "undefined": 0,
         "skips": {"SKIP_NOT_BOUNDARY": 1},
+        "refusal": "",
     }
 
 
@@ -252,6 +254,7 @@ def test_log_has_one_object_per_analysed_check(tmp_path: Path) -> None:
         "action": "UNSAFE",
         "unsafe_line": 2,
         "unsafe_col": 1,
+        "unsafe_rule": "SC205",
         "code_snippet": CRITICAL,
         "timestamp": "2025-01-02T03:04:05+00:00",
     }
@@ -320,3 +323,72 @@ def test_a_final_check_runs_whatever_the_skip_rules_say() -> None:
         final=True,
     )
     assert decision.action is SecurityAction.UNSAFE
+
+
+def test_a_forced_check_runs_whatever_the_skip_rules_say() -> None:
+    controller = SecurityController(SABSConfig(min_tokens_between_checks=100, max_verifier_calls=0))
+    decision = controller.check(
+        gen_id="g",
+        beam_id=0,
+        step=1,
+        position=1,
+        code=CRITICAL,
+        tokens_since_check=1,
+        at_boundary=False,
+        force=True,
+    )
+    assert (decision.action, decision.unsafe_rule) == (SecurityAction.UNSAFE, "SC205")
+
+
+REWRITTEN = "import pickle\ndef load(data):\n    return pickleloads(data)\n"
+
+
+def _rewritten(code: str, rewritten: tuple[int, int, int]) -> SecurityDecision:
+    return SecurityController().check(
+        gen_id="g",
+        beam_id=0,
+        step=1,
+        position=1,
+        code=code,
+        tokens_since_check=1,
+        at_boundary=True,
+        force=True,
+        rewritten=rewritten,
+    )
+
+
+def test_a_rewrite_that_uses_a_name_bound_nowhere_is_unsafe_at_that_name() -> None:
+    # the rewind point was the "loads" of "pickle.loads": line 3, UTF-8 column 17
+    decision = _rewritten(REWRITTEN, (3, 17, 3))
+    assert (decision.action, decision.unsafe_rule) == (SecurityAction.UNDEFINED, "F821")
+    assert (decision.unsafe_line, decision.unsafe_col) == (3, 12)
+
+
+def test_a_rewrite_of_defined_names_passes() -> None:
+    code = "import json\ndef load(data):\n    return json.loads(data)\n"
+    decision = _rewritten(code, (3, 11, 3))
+    assert (decision.action, decision.unsafe_line) == (SecurityAction.NO_ISSUES, None)
+
+
+def test_names_before_the_rewrite_or_after_its_statement_are_not_its_fault() -> None:
+    code = "def f(x):\n    y = helper(x) + 1\n    return later(y)\n"
+    assert _rewritten(code, (2, 18, 2)).action is SecurityAction.NO_ISSUES
+
+
+def test_an_unchecked_statement_is_not_asked_about_its_names() -> None:
+    decision = _check(SecurityController(), REWRITTEN)  # the pickle import is charged softly
+    assert (decision.action, decision.unsafe_line) == (SecurityAction.SOFT_PENALTY, None)
+
+
+def test_a_refusal_names_the_rule_the_construct_and_its_cwe() -> None:
+    controller = SecurityController()
+    controller.refuse("g", "SC401 pickle.loads")
+    controller.refuse("h", "F821 pickleloads")
+    assert controller.stats("g").refusal == "SC401 pickle.loads (CWE-502)"
+    assert controller.summary()["refusal"] == "F821 pickleloads"
+
+
+def test_the_safe_boost_comes_from_the_settings() -> None:
+    assert SecurityController(SABSConfig.from_settings(SabsSettings(safe_boost=2.5))).safe_boost == 2.5
+    with pytest.raises(ValueError, match="negative"):
+        SABSConfig(safe_boost=-1.0)

@@ -104,14 +104,18 @@ class Decision:
     penalty_delta: float
     unsafe_line: int | None
     unsafe_col: int | None = None
+    unsafe_rule: str | None = None
 
 
 class LineFlagger:
     """A controller that calls every line holding ``x`` unsafe, and records what it was told."""
 
+    safe_boost = 0.0
+
     def __init__(self) -> None:
         self.codes: list[str] = []
         self.rewinds: list[tuple[int, int]] = []
+        self.refusals: list[str] = []
 
     def check(self, *, code: str, prompt_lines: int = 0, **_: Any) -> Decision:
         self.codes.append(code)
@@ -129,6 +133,10 @@ class LineFlagger:
 
     def forget(self, beam_id: int) -> None:
         del beam_id
+
+    def refuse(self, gen_id: str, reason: str) -> None:
+        del gen_id
+        self.refusals.append(reason)
 
 
 def run(
