@@ -41,6 +41,8 @@ _ALWAYS_BOUND = frozenset(dir(builtins)) | frozenset(
     {"__name__", "__file__", "__doc__", "__spec__", "__package__", "__loader__", "__path__",
      "__builtins__", "__annotations__", "__module__", "__qualname__", "__class__", "__debug__"}
 )
+_TRY = re.compile(r"try[ \t]*:")
+_HANDLER = re.compile(r"(except|finally)\b")
 _CONSTRUCT_CHARS = 24  # how much of a construct that is no name a refusal quotes
 
 #: ``SecurityDecision.unsafe_rule`` of a new syntax error, and of a name bound nowhere.
@@ -113,7 +115,8 @@ def steer_point(code: str, line: int, col: int, rule: str | None) -> SteerPoint:
     bytes) of ``code``, and how to steer from there.
 
     Without a safe alternative with a steer, the point is :func:`choice_offset` and the name
-    banned is the name that chose the construct. A boost that begins a new name (``json.``,
+    banned is the name that chose the construct; for ``UNDEFINED_RULE`` it is the name bound
+    nowhere itself (``subprocess`` of ``subprocess.run`` where nothing imports it). A boost that begins a new name (``json.``,
     ``ast.literal_eval``) is kept only where the code binds that name (:func:`binds`).
     """
     start = _offset(code, line, col)
@@ -122,6 +125,8 @@ def steer_point(code: str, line: int, col: int, rule: str | None) -> SteerPoint:
         snippet = code[start : start + _CONSTRUCT_CHARS].split("\n", 1)[0].strip()
         return SteerPoint(start, "", "", snippet)
     parts = [(m.group(), start + m.start()) for m in _NAME.finditer(match.group())]
+    if rule == UNDEFINED_RULE:  # the name bound nowhere is the first part, not an attribute
+        parts = parts[:1]
     construct = ".".join(part for part, _ in parts)
     last, last_at = parts[-1]
     entry = alternative_for(rule, last) if rule else None
@@ -266,16 +271,40 @@ def _keyword_in_call(code: str, after: int, name: str) -> int | None:
 
 def _parse_lenient(code: str) -> ast.Module | None:
     """``code`` parsed, extracted from fences and prose; an open block header at its end gets
-    a ``pass`` body first. ``None`` when it does not parse either way."""
+    a ``pass`` body, and each ``try`` still open a handler, where it does not parse as it is.
+    ``None`` when it does not parse either way."""
     source = extract_code(code)
     last = next((text for text in reversed(source.splitlines()) if text.strip()), "")
     indent = last[: len(last) - len(last.lstrip())]
-    for attempt in (source, source.rstrip("\n") + "\n" + indent + "    pass\n"):
+    body = source.rstrip("\n") + "\n" + indent + "    pass\n"
+    handlers = _handlers_of_open_tries(source)
+    attempts = [source, body]
+    if handlers:
+        attempts += [source.rstrip("\n") + "\n" + handlers, body + handlers]
+    for attempt in attempts:
         try:
             return ast.parse(attempt)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
     return None
+
+
+def _handlers_of_open_tries(source: str) -> str:
+    """``except Exception: pass`` for each ``try:`` of ``source`` that has no handler yet,
+    innermost first: a statement boundary inside a ``try`` block is whole code but for it."""
+    open_tries: list[str] = []
+    for text in source.splitlines():
+        stripped = text.lstrip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = text[: len(text) - len(stripped)]
+        while open_tries and len(open_tries[-1]) > len(indent):
+            open_tries.pop()  # a deeper try the code has left: it would not parse anyway
+        if open_tries and open_tries[-1] == indent and _HANDLER.match(stripped):
+            open_tries.pop()
+        if _TRY.match(stripped):
+            open_tries.append(indent)
+    return "".join(f"{i}except Exception:\n{i}    pass\n" for i in reversed(open_tries))
 
 
 def _bound_names(tree: ast.Module) -> set[str] | None:

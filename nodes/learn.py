@@ -28,10 +28,10 @@ def outcome_of(state: RunState) -> Outcome:
     if not attempts:
         return Outcome.ERROR
     best = attempts[best_attempt(attempts)]
+    if best["stop_reason"] == "no_safe_beam":  # cut before an unsafe statement: not the task
+        return Outcome.NO_SAFE_BEAM
     if best["clean"] and best.get("passed") is not False:  # the model's tests are no verdict
         return Outcome.CLEAN
-    if best["stop_reason"] == "no_safe_beam":
-        return Outcome.NO_SAFE_BEAM
     return Outcome.LIMIT
 
 
@@ -72,7 +72,7 @@ def build_episode(state: RunState, runtime_context: RunContext, outcome: Outcome
 _FINAL_STATUS: dict[Outcome, Status] = {
     Outcome.CLEAN: "clean",
     Outcome.LIMIT: "limit",
-    Outcome.NO_SAFE_BEAM: "no-safe-beam",
+    Outcome.NO_SAFE_BEAM: "refused",
     Outcome.INTERRUPTED: "stopped",
     Outcome.ERROR: "error",
 }

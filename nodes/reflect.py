@@ -16,11 +16,13 @@ review, and cheaper: then none is asked for.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from langgraph.runtime import Runtime
 
 from analysis.findings import Finding, Severity
+from analysis.security.alternatives import alternative_at, alternative_for
 from nodes.context import RunContext
 from nodes.prompting import Revision
 from nodes.ranking import VERDICT_ORIGINS, CheckResult, crashes
@@ -76,13 +78,33 @@ def build_feedback(
         where = f"line {finding.line}" if finding.line > 0 else "the code"
         source = lines[finding.line - 1].strip() if 0 < finding.line <= len(lines) else ""
         quoted = f" (`{source[:60]}`)" if source else ""
-        advice = ADVICE.get(finding.rule)
+        advice = ADVICE.get(finding.rule) or _safe_spelling(finding, lines)
         fix = f"; {advice}" if advice else ""
         items.append(f"{where}{quoted}: {finding.tool} {finding.rule}: {message}{fix}")
     hidden = len({(f.line, f.message) for f in relevant}) - len(items)
     if hidden > 0:
         items.append(f"and {hidden} more finding(s) of lower priority")
     return "\n".join(evidence + items)
+
+
+def _safe_spelling(finding: Finding, lines: Sequence[str]) -> str:
+    """What to write instead of the construct a security finding flags ("" if unknown)."""
+    if finding.tool != "security" or not 0 < finding.line <= len(lines):
+        return ""
+    entry = alternative_at(lines[finding.line - 1], finding.col, finding.rule)
+    return f"write instead: {entry.safe}" if entry is not None else ""
+
+
+def refusal_evidence(attempt: Mapping[str, Any]) -> str:
+    """What the next cycle must know of code SABS cut before an unsafe statement ("" if none
+    was cut): the rule and the construct, and the safe way to write it."""
+    if attempt.get("stop_reason") != "no_safe_beam":
+        return ""
+    refusal = str((attempt.get("sabs_stats") or {}).get("refusal") or "an unsafe construct")
+    rule, _, construct = refusal.partition(" ")
+    entry = alternative_for(rule, construct.split(" ", 1)[0].rsplit(".", 1)[-1] or None)
+    safe = f"; write it the safe way: {entry.safe}" if entry is not None else ""
+    return f"the code stopped before an unsafe statement ({refusal}){safe}"
 
 
 def reflect(state: RunState, runtime: Runtime[RunContext]) -> dict[str, object]:
@@ -95,6 +117,9 @@ def reflect(state: RunState, runtime: Runtime[RunContext]) -> dict[str, object]:
     findings = [Finding.from_dict(f) for f in last["findings"]]
     checks = [CheckResult.from_dict(c) for c in last.get("checks") or []]
     feedback = build_feedback(findings, code=last["code"], checks=checks)
+    refused = refusal_evidence(last)
+    if refused:
+        feedback = f"{refused}\n{feedback}" if feedback else refused
     ctx = runtime.context
     verdict = ""
     defects = ""

@@ -10,7 +10,7 @@ import operator
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, TypedDict
 
-Status = Literal["running", "clean", "limit", "no-safe-beam", "stopped", "error"]
+Status = Literal["running", "clean", "limit", "refused", "stopped", "error"]
 Origin = Literal["search", "sample"]
 More = Literal["", "tests", "samples"]
 

@@ -65,7 +65,12 @@ def verify(state: RunState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         raise RuntimeError("verify reached with a candidate the static tests did not judge")
     results = check_results(suite, best["verdict"])
     passed = verdict_of(results)
-    accepted = judged["clean"] and passed is not False and not crashes(results, best["code"])
+    accepted = (
+        judged["clean"]
+        and passed is not False
+        and not crashes(results, best["code"])
+        and best["stop_reason"] != "no_safe_beam"  # cut before an unsafe statement
+    )
     repeated = normalised(best["code"]) in {normalised(a["code"]) for a in attempts}
     ctx.progress.checks(cycle, [r.to_dict() for r in results], candidates=len(candidates))
     sampled = state.get("sampled_cycle", 0) == cycle

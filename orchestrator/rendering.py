@@ -86,6 +86,7 @@ def print_report(report: RunReport, ctx: CommandContext, *, out: Path | None) ->
         Text.assemble(
             "status ",
             (report.status, "bold"),
+            f": {report.refusal}" if report.status == "refused" and report.refusal else "",
             f" · {checks_summary(report.checks)}completeness {report.completeness:.2f}"
             f"{_of_cycle(report)} · {report.cycles} cycle(s) · {report.seconds:.1f} s · "
             f"run {report.run_id} · episode {report.episode_id or '-'}",

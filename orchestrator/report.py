@@ -107,6 +107,7 @@ class RunReport:
     checks: list[dict[str, Any]] = field(default_factory=list)  # of the returned attempt
     cycle: int = 0  # the cycle whose code is returned
     cut_off: CutOff | None = None  # the cycles cut at the token limit, returned or not
+    refusal: str = ""  # status "refused": the rule and the construct no safe beam avoided
 
     @property
     def passed(self) -> bool | None:
@@ -124,6 +125,7 @@ class RunReport:
         return {
             "run_id": self.run_id,
             "status": self.status,
+            "refusal": self.refusal or None,
             "code": self.code,
             "findings": self.findings,
             "completeness": self.completeness,
@@ -176,4 +178,5 @@ def report_from_state(run_id: str, values: dict[str, Any], seconds: float) -> Ru
         checks=list(best.get("checks") or []) if best else [],
         cycle=cycle,
         cut_off=find_cut_off(attempts, values.get("settings") or {}, cycle),
+        refusal=str((best.get("sabs_stats") or {}).get("refusal") or "") if best else "",
     )

@@ -34,7 +34,7 @@ class GeneratedCode(BaseModel):
     """What ``generate_code`` returns."""
 
     code: str
-    status: str = Field(description="clean, limit, no-safe-beam or stopped: as `main.py run`")
+    status: str = Field(description="clean, limit, refused or stopped: as `main.py run`")
     passed: bool | None = Field(description="every example and test passed; null: none ran")
     findings: list[dict[str, Any]] = Field(description="the static tests' findings on the code")
     verdicts: list[dict[str, Any]] = Field(description="each example and test run in the sandbox")

@@ -86,7 +86,7 @@ class RunInfo(BaseModel):
     run_id: str
     episode_id: str | None = Field(description="the run's episode in the store")
     mode: str = Field(description="loop, beams or greedy (from the model id)")
-    status: str = Field(description="clean, limit, no-safe-beam or stopped: as `main.py run`")
+    status: str = Field(description="clean, limit, refused or stopped: as `main.py run`")
     passed: bool | None = Field(description="every example and test passed; null: none ran")
     findings: list[dict[str, Any]] = Field(description="the static tests' findings on the code")
     verdicts: list[dict[str, Any]] = Field(
@@ -199,7 +199,7 @@ class GenerateOptions(BaseModel):
 class GenerateResponse(BaseModel):
     """The answer of ``POST /v1/generate``."""
 
-    status: str = Field(description="clean, limit, no-safe-beam or stopped: as `main.py run`")
+    status: str = Field(description="clean, limit, refused or stopped: as `main.py run`")
     code: str
     confidence: float = Field(
         description="the share of the spec's examples and tests the code passed in the sandbox "

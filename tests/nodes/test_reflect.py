@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from analysis.findings import Finding, Severity
 from nodes.ranking import CheckResult
-from nodes.reflect import MAX_FEEDBACK_ITEMS, build_feedback
+from nodes.reflect import MAX_FEEDBACK_ITEMS, build_feedback, refusal_evidence
 
 CODE = "def f(x):\n    return y\n"
 
@@ -80,3 +80,21 @@ def test_a_model_test_is_evidence_only_when_the_code_raised_on_it() -> None:
         "a test: `f((1, 2)) == 0` raised TypeError: 'tuple' object does not support item "
         "assignment at line 2 (`return y`)"
     )
+
+
+SECURITY_CODE = "import requests\ndef fetch(url):\n    return requests.get(url)\n"
+
+
+def test_a_security_finding_names_the_safe_spelling() -> None:
+    found = Finding(3, 12, "security", "SC602", Severity.WARNING, "no timeout (CWE-400)")
+    text = build_feedback([found], code=SECURITY_CODE)
+    assert text.endswith("write instead: requests.get(url, timeout=10)")
+
+
+def test_code_cut_before_an_unsafe_statement_says_what_and_the_safe_way() -> None:
+    attempt = {"stop_reason": "no_safe_beam", "sabs_stats": {"refusal": "SC401 pickle.loads (CWE-502)"}}
+    assert refusal_evidence(attempt) == (
+        "the code stopped before an unsafe statement (SC401 pickle.loads (CWE-502)); "
+        "write it the safe way: json.loads(data) (a data-only format)"
+    )
+    assert refusal_evidence({"stop_reason": "eos", "sabs_stats": {}}) == ""

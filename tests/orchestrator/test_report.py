@@ -173,3 +173,18 @@ def test_the_summary_of_a_run_with_no_cut_says_nothing_of_one(
     summary = printed(report_of(attempt(1, cut=False)), tmp_path, capsys)
     assert "cut off" not in summary
     assert "completeness 1.00 (cycle 1) · 1 cycle(s)" in summary
+
+
+def test_a_refused_run_says_why_in_its_status_line_and_json_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    refused = {
+        **attempt(1, cut=False),
+        "stop_reason": "no_safe_beam",
+        "sabs_stats": {"refusal": "SC205 os.system (CWE-78)"},
+    }
+    report = report_from_state("r1", {"attempts": [refused], "status": "refused"}, 2.0)
+    assert report.exit_code == 1
+    assert report.to_dict()["refusal"] == "SC205 os.system (CWE-78)"
+    assert "status refused: SC205 os.system (CWE-78) ·" in printed(report, tmp_path, capsys)
+    assert report_of(attempt(1, cut=False)).to_dict()["refusal"] is None
