@@ -25,7 +25,7 @@ from enum import StrEnum
 
 from analysis.syntax import Boundary, SyntaxTracker
 from decoding.result import StopReason
-from decoding.spellings import violates
+from decoding.spellings import mentions, violates
 from decoding.text import IncrementalText
 
 _MARKS_KEPT = 2  # a beam backtracks to its latest boundary; one more covers a repeat
@@ -46,6 +46,7 @@ class NameBan:
 
     name: str
     position: int  # the index in ``tokens`` of the first token after the rewind point
+    kept: bool = False  # a keyword the safe call lacks: held after the boost, in any form
 
 
 @dataclass(frozen=True)
@@ -128,12 +129,14 @@ class Beam:
         """Forbid ``token`` as the beam's token at ``position`` from now on."""
         self.banned[position] = self.banned.get(position, frozenset()) | {token}
 
-    def steer(self, name: str, boost: str) -> None:
-        """Steer the beam from its current length on (the rewind point): ban ``name`` ("" none)
-        until the statement ends, boost ``boost`` ("" none), and judge the rewrite once whole."""
+    def steer(self, name: str, boost: str, drop: str = "") -> None:
+        """Steer the beam from its current length on (the rewind point): ban ``name`` and
+        ``drop`` ("" none) until the statement ends, boost ``boost`` ("" none), and judge the
+        rewrite once whole."""
         here = len(self.tokens)
-        if name and NameBan(name, here) not in self.name_bans:
-            self.name_bans = (*self.name_bans, NameBan(name, here))
+        for ban in (NameBan(name, here), NameBan(drop, here, kept=True)):
+            if ban.name and ban not in self.name_bans:
+                self.name_bans = (*self.name_bans, ban)
         self.boost = Boost(boost, here) if boost else None
         self.recheck_at = here
 
@@ -145,7 +148,9 @@ class Beam:
     def allows(self, piece: bytes) -> bool:
         """Whether taking a token of text ``piece`` next keeps every name ban."""
         return not any(
-            violates(self.written_since(ban.position) + piece, ban.name.encode("utf-8"))
+            (mentions if ban.kept else violates)(
+                self.written_since(ban.position) + piece, ban.name.encode("utf-8")
+            )
             for ban in self.name_bans
         )
 
@@ -270,7 +275,7 @@ class Beam:
         written = self.written_since(self.boost.position)
         if written.startswith(target):
             self.name_bans = tuple(
-                ban for ban in self.name_bans if ban.position != self.boost.position
+                ban for ban in self.name_bans if ban.kept or ban.position != self.boost.position
             )
             self.boost = None
         elif not target.startswith(written):

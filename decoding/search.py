@@ -470,7 +470,7 @@ class BeamSearch:
             if point is None:
                 beam.steer("", "")
             else:
-                beam.steer(point.name, lead + point.boost if point.boost else "")
+                beam.steer(point.name, lead + point.boost if point.boost else "", point.drop)
             return
         cut = self._complete_cut(beam, statement_start(code, line) - prefix)
         beam.truncate(beam.token_at_char(cut - 1) + 1 if cut > 0 else beam.prompt_len)

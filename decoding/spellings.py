@@ -68,6 +68,12 @@ def violates(text: bytes, name: bytes) -> bool:
     return any(run.group() == name and run.end() < len(text) for run in runs[1:])
 
 
+def mentions(text: bytes, name: bytes) -> bool:
+    """Whether an identifier of ``text``, complete or still being written, contains ``name``
+    (``FullLoader`` for ``Loader``): the rule of a keyword the safe call does not take."""
+    return any(name in run.group() for run in _WORD.finditer(text))
+
+
 class _Sorted:
     """Token ids keyed by a byte string, sorted, for exact and prefix look-ups."""
 

@@ -64,6 +64,7 @@ class SteerPoint:
     name: str
     boost: str
     construct: str
+    drop: str = ""  # a keyword argument the safe spelling does not take, banned as well
 
 
 def statement_start(code: str, line: int) -> int:
@@ -148,7 +149,8 @@ def steer_point(code: str, line: int, col: int, rule: str | None) -> SteerPoint:
         boost = steer.boost
     if boost and not _available(code, offset, boost):
         boost = ""
-    return SteerPoint(offset, _bannable(name), boost, construct)
+    drop = steer.drop if steer is not None and boost else ""
+    return SteerPoint(offset, _bannable(name), boost, construct, drop)
 
 
 def binds(code: str, name: str) -> bool:

@@ -20,6 +20,10 @@ safe spelling parts from the unsafe one and how it begins:
 * ``"call_end"``: a keyword argument is missing: rewind to the call's closing
   bracket and write ``boost`` there (``autoescape=True``).
 
+``drop`` names a keyword argument the unsafe call took and the safe one does
+not (``yaml.load(text, Loader=...)`` -> ``yaml.safe_load(text)``): the rewritten
+statement may not write an identifier that contains it (``Loader``, ``FullLoader``).
+
 ``boost`` is the text the safe spelling begins with at that point ("" where the
 safe form is merely the absence of the unsafe one). A boost that starts a new
 name (``json.``, ``ast.literal_eval``) only makes sense where the code binds
@@ -44,6 +48,7 @@ class Steer:
     at: SteerAt
     boost: str = ""
     keyword: str = ""  # for ``at="keyword"``: the keyword argument that is the problem
+    drop: str = ""  # a keyword argument the safe call does not take (``safe_load``: ``Loader``)
 
 
 @dataclass(frozen=True)
@@ -95,9 +100,9 @@ ALTERNATIVES: tuple[SafeAlternative, ...] = (
            Steer("root", "json.")),
     _entry("SC401", "", "pickle.Unpickler(stream)", "json.load(stream) (a data-only format)"),
     _entry("SC403", "load unsafe_load", "yaml.load(stream)", "yaml.safe_load(stream)",
-           Steer("name", "safe_load")),
+           Steer("name", "safe_load", drop="Loader")),
     _entry("SC403", "load_all unsafe_load_all", "yaml.load_all(stream)",
-           "yaml.safe_load_all(stream)", Steer("name", "safe_load_all")),
+           "yaml.safe_load_all(stream)", Steer("name", "safe_load_all", drop="Loader")),
     _entry("SC404", "", "torch.load(path)", "torch.load(path, weights_only=True)",
            Steer("call_end", "weights_only=True")),
     _entry("SC405", "", "numpy.load(path, allow_pickle=True)", "numpy.load(path)",

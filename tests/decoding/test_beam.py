@@ -105,3 +105,17 @@ def test_a_ban_holds_at_its_position_only() -> None:
     assert beam.banned_here() == frozenset()
     beam.append(10, 0.0, b"x")
     assert beam.banned_here() == frozenset({42})
+
+
+def test_a_boost_written_out_lifts_the_name_ban_but_not_the_dropped_keyword() -> None:
+    beam = new_beam()
+    beam.append(10, -0.1, b"x = yaml.")
+    beam.steer("load", "safe_load", "Loader")
+    assert not beam.allows(b"load(") and beam.allows(b"safe_")
+    beam.append(11, -0.1, b"safe_")
+    beam.append(12, -0.1, b"load(text, ")
+    assert beam.boost is None
+    assert [ban.name for ban in beam.name_bans] == ["Loader"]
+    assert not beam.allows(b"Loader=") and not beam.allows(b"yaml.FullLoader)")
+    beam.append(13, -0.1, b"x)\n")
+    assert beam.name_bans == ()  # the statement ended

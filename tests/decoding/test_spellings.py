@@ -9,7 +9,7 @@ import numpy.typing as npt
 import pytest
 
 from decoding.llama_adapter import LlamaAdapter
-from decoding.spellings import SpellingIndex, index_for, violates
+from decoding.spellings import SpellingIndex, index_for, mentions, violates
 
 #: The tokens of a small vocabulary, by id (the empty one renders as nothing, as a special).
 VOCABULARY = [
@@ -219,3 +219,10 @@ def test_opening_on_the_real_vocabulary_is_exactly_the_rule(shared_adapter: Llam
         if piece and (violates(piece, b"loads") or _open_prefix(piece, b"loads")):
             expected.add(token)
     assert banned == expected
+
+
+def test_mentions_finds_the_name_inside_any_complete_identifier() -> None:
+    assert mentions(b"safe_load(text, yaml.FullLoader)", b"Loader")
+    assert mentions(b"x, Loader=", b"Loader")
+    assert not mentions(b"safe_load(text, Full", b"Loader")
+    assert mentions(b"safe_load(text, FullLoader", b"Loader")  # as soon as it is written

@@ -38,8 +38,8 @@ def test_alternative_for_tells_entries_of_one_rule_apart_by_name() -> None:
     load = alternative_for("SC403", "load")
     load_all = alternative_for("SC403", "load_all")
     assert load is not None and load_all is not None
-    assert load.steer == Steer("name", "safe_load")
-    assert load_all.steer == Steer("name", "safe_load_all")
+    assert load.steer == Steer("name", "safe_load", drop="Loader")
+    assert load_all.steer == Steer("name", "safe_load_all", drop="Loader")
 
 
 def test_an_entry_for_named_calls_only_answers_those_names() -> None:
