@@ -104,9 +104,9 @@ def test_without_checks_clean_code_wins_then_the_decoders_score() -> None:
     assert rank([dirty, clean_low, clean_high], Suite()) == [2, 1, 0]
 
 
-def attempt(*, accepted: bool, passed: int, clean: bool = True) -> Attempt:
+def attempt(*, accepted: bool, passed: int, clean: bool = True, stop: str = "eos") -> Attempt:
     checks = [CheckResult("c", "example", "passed").to_dict()] * passed
-    return {"accepted": accepted, "clean": clean, "findings": [], "checks": checks}  # type: ignore[typeddict-item]
+    return {"accepted": accepted, "clean": clean, "findings": [], "checks": checks, "stop_reason": stop}  # type: ignore[typeddict-item]
 
 
 def test_a_run_returns_its_best_attempt_not_a_worse_repair() -> None:
@@ -117,6 +117,13 @@ def test_a_run_returns_its_best_attempt_not_a_worse_repair() -> None:
 def test_a_run_returns_the_later_of_equal_attempts_and_an_accepted_one_first() -> None:
     assert best_attempt([attempt(accepted=False, passed=2)] * 2) == 1
     assert best_attempt([attempt(accepted=False, passed=3), attempt(accepted=True, passed=2)]) == 1
+
+
+def test_whole_code_beats_code_cut_before_an_unsafe_statement() -> None:
+    cut = attempt(accepted=False, passed=0, stop="no_safe_beam")
+    whole = attempt(accepted=False, passed=0, clean=False)
+    assert best_attempt([cut, whole]) == 1
+    assert best_attempt([whole, cut]) == 0
 
 
 def test_a_crash_on_a_model_test_counts_only_where_the_task_has_no_check_of_its_own() -> None:
