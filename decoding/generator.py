@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 from types import TracebackType
 
@@ -149,11 +150,14 @@ class Generator:
         special_tokens: bool = False,
         stop_sequences: tuple[str, ...] | None = None,
         stop_at_top_level: bool | None = None,
+        avoid: Sequence[str] = (),
     ) -> GenerationResult:
         """Draw ``count`` independent samples of ``prompt`` at ``temperature``, decoded together
         as sequences of one batch; the result's ``beams`` holds every one that finished.
 
-        The other arguments mean what they mean for :meth:`generate`.
+        ``avoid`` holds earlier completions the samples must not begin as (the first name
+        each wrote is banned in the first statement: :meth:`BeamSearch.run`). The other
+        arguments mean what they mean for :meth:`generate`.
         """
         if temperature <= 0:
             raise ValueError("samples need a temperature above 0")
@@ -174,7 +178,7 @@ class Generator:
             config = replace(config, stop_at_top_level=stop_at_top_level)
         search = BeamSearch(self._adapter, config, controller=controller)
         try:
-            return search.run(tokens, code_prefix=code_prefix)
+            return search.run(tokens, code_prefix=code_prefix, avoid=avoid)
         finally:
             self._adapter.clear()
 

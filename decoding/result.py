@@ -46,6 +46,7 @@ class GenerationStats:
     unsafe: int = 0  # unsafe statements SABS found
     rewinds: int = 0  # of which the beam was rewound to before the statement
     kills: int = 0  # of which the beam had no rewind left and failed
+    steered: list[str] = field(default_factory=list)  # "rule construct" of each one SABS kept out
     entropy_threshold: float = 0.0  # the threshold this generation branched at
     live_beams: int = 0  # beams still decoding after the last step
     elapsed_s: float = 0.0

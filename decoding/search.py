@@ -42,6 +42,7 @@ failed, the search returns the best of them and tells the controller why
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -51,7 +52,7 @@ from typing import Protocol
 import numpy as np
 
 from analysis.syntax import SyntaxTracker
-from decoding.beam import Beam, BeamState
+from decoding.beam import Beam, BeamState, NameBan
 from decoding.entropy import EntropyUnit
 from decoding.result import BeamText, BranchEvent, GenerationResult, GenerationStats, StopReason
 from decoding.selection import Candidate, Proposer, select
@@ -69,6 +70,8 @@ from decoding.steering import (
 from decoding.stops import stop_sequence_at, top_level_end
 
 log = logging.getLogger(__name__)
+
+_FIRST_NAME = re.compile(r"[A-Za-z_]\w*")  # the first name a completion writes
 
 ProgressCallback = Callable[[GenerationStats], None]
 
@@ -241,8 +244,18 @@ class BeamSearch:
         """The entropy of every distribution read so far (for threshold calibration)."""
         return self._proposer.entropies
 
-    def run(self, prompt_tokens: Sequence[int], *, code_prefix: str = "") -> GenerationResult:
-        """Generate from ``prompt_tokens``; ``code_prefix`` is the code the completion continues."""
+    def run(
+        self,
+        prompt_tokens: Sequence[int],
+        *,
+        code_prefix: str = "",
+        avoid: Sequence[str] = (),
+    ) -> GenerationResult:
+        """Generate from ``prompt_tokens``; ``code_prefix`` is the code the completion continues.
+
+        ``avoid`` holds earlier completions to part from: the first name each wrote may not
+        begin the first statement, under any spelling (a name ban, as SABS's), so no beam or
+        sample starts the way a failed answer did."""
         started = time.perf_counter()
         self._code_prefix = code_prefix
         self._prompt_lines = code_prefix.count("\n")
@@ -250,7 +263,10 @@ class BeamSearch:
         origin = SyntaxTracker()
         origin.feed(code_prefix)
         self._model.decode_prompt(prompt_tokens, seq_id=0)
-        self._active = [Beam(self._new_beam_id(), 0, list(prompt_tokens), len(prompt_tokens), origin)]
+        root = Beam(self._new_beam_id(), 0, list(prompt_tokens), len(prompt_tokens), origin)
+        firsts = {m.group() for text in avoid if (m := _FIRST_NAME.search(text))}
+        root.name_bans = tuple(NameBan(name, len(prompt_tokens)) for name in sorted(firsts))
+        self._active = [root]
         while self._active:
             self._step += 1
             self._advance()
@@ -452,6 +468,10 @@ class BeamSearch:
             offset = point.offset - prefix
             if rule != UNDEFINED_RULE or not beam.cause:  # a rewrite's own fault keeps its cause
                 beam.cause = f"{rule} {point.construct}" if rule else point.construct
+            if rule and rule not in (SYNTAX_RULE, UNDEFINED_RULE):
+                kept_out = f"{rule} {point.construct}"
+                if kept_out not in self._stats.steered:
+                    self._stats.steered.append(kept_out)
         else:
             offset = -1 if col is None else choice_offset(code, line, col) - prefix
             beam.cause = beam.cause or f"{rule or 'unsafe'} at line {line}"

@@ -95,16 +95,26 @@ def _safe_spelling(finding: Finding, lines: Sequence[str]) -> str:
     return f"write instead: {entry.safe}" if entry is not None else ""
 
 
-def refusal_evidence(attempt: Mapping[str, Any]) -> str:
-    """What the next cycle must know of code SABS cut before an unsafe statement ("" if none
-    was cut): the rule and the construct, and the safe way to write it."""
-    if attempt.get("stop_reason") != "no_safe_beam":
-        return ""
-    refusal = str((attempt.get("sabs_stats") or {}).get("refusal") or "an unsafe construct")
-    rule, _, construct = refusal.partition(" ")
+def security_evidence(attempt: Mapping[str, Any]) -> list[str]:
+    """What the next cycle must know of the unsafe constructs SABS kept out of the attempt
+    while decoding, each with the safe way to write it: the code was cut before one
+    (``no_safe_beam``), or rewritten without it (it may no longer do the job)."""
+    if attempt.get("stop_reason") == "no_safe_beam":
+        refusal = str((attempt.get("sabs_stats") or {}).get("refusal") or "an unsafe construct")
+        return [f"the code stopped before an unsafe statement ({refusal}){_safe_way(refusal)}"]
+    steered = (attempt.get("decoding_stats") or {}).get("steered") or []
+    return [
+        f"`{kept_out.partition(' ')[2]}` was kept out as unsafe ({kept_out.partition(' ')[0]})"
+        f"{_safe_way(kept_out)}"
+        for kept_out in steered
+    ]
+
+
+def _safe_way(reason: str) -> str:
+    """"; write it the safe way: ..." for a "rule construct" reason ("" when none is known)."""
+    rule, _, construct = reason.partition(" ")
     entry = alternative_for(rule, construct.split(" ", 1)[0].rsplit(".", 1)[-1] or None)
-    safe = f"; write it the safe way: {entry.safe}" if entry is not None else ""
-    return f"the code stopped before an unsafe statement ({refusal}){safe}"
+    return f"; write it the safe way: {entry.safe}" if entry is not None else ""
 
 
 def reflect(state: RunState, runtime: Runtime[RunContext]) -> dict[str, object]:
@@ -117,9 +127,7 @@ def reflect(state: RunState, runtime: Runtime[RunContext]) -> dict[str, object]:
     findings = [Finding.from_dict(f) for f in last["findings"]]
     checks = [CheckResult.from_dict(c) for c in last.get("checks") or []]
     feedback = build_feedback(findings, code=last["code"], checks=checks)
-    refused = refusal_evidence(last)
-    if refused:
-        feedback = f"{refused}\n{feedback}" if feedback else refused
+    feedback = "\n".join([*security_evidence(last), *([feedback] if feedback else [])])
     ctx = runtime.context
     verdict = ""
     defects = ""

@@ -3,7 +3,10 @@
 It draws ``verify.samples`` independent samples of the cycle's prompt at
 ``verify.sample_temperature``, decoded together as sequences of one llama.cpp
 batch (SABS steers them as it steers the search). They are judged like the
-search's own candidates (static_test, then verify).
+search's own candidates (static_test, then verify). When the cycle's own code
+repeats an earlier attempt, the samples may not begin as any earlier attempt
+did (the first name it wrote is banned in the first statement): the model,
+shown its failed answer, tends to write it again, at any temperature.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from langgraph.runtime import Runtime
 
 from nodes.context import RunContext
 from nodes.generate import cycle_prompt, decoded
+from nodes.ranking import normalised
 from nodes.state import RunState
 
 
@@ -29,6 +33,10 @@ def sample(state: RunState, runtime: Runtime[RunContext]) -> dict[str, Any]:
     prompt = cycle_prompt(state, ctx)
     ctx.progress.node_started("sample", cycle)
     controller = ctx.new_controller()
+    earlier = [a["code"] for a in state.get("attempts") or []]
+    repeats = normalised(candidates[0]["code"]) in {normalised(code) for code in earlier}
+    prefix = prompt.code_prefix
+    avoid = [code[len(prefix) :] for code in earlier if repeats and code.startswith(prefix)]
     started = time.perf_counter()
     result = ctx.generator.sample(
         prompt.text,
@@ -42,6 +50,7 @@ def sample(state: RunState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         special_tokens=prompt.special_tokens,
         stop_sequences=prompt.stop_sequences,
         stop_at_top_level=prompt.stop_at_top_level,
+        avoid=avoid,
     )
     drawn = decoded(
         ctx,

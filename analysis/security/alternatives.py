@@ -78,8 +78,9 @@ _ELEMENT_TREE = "parse fromstring XML iterparse XMLParser XMLPullParser"
 
 #: The safe spellings, most specific first (``alternative_for`` takes the first that applies).
 ALTERNATIVES: tuple[SafeAlternative, ...] = (
-    _entry("SC101", "eval", "eval(text)", "ast.literal_eval(text) (literals only; parse "
-           "anything else explicitly)", Steer("name", "ast.literal_eval")),
+    _entry("SC101", "eval", "eval(text)", "ast.literal_eval(text) for literals; for "
+           "arithmetic, walk ast.parse(text, mode='eval') and allow only numbers and "
+           "arithmetic operators", Steer("name", "ast.literal_eval")),
     _entry("SC102", "", "exec(code)", "call the intended functions directly"),
     _entry("SC103", "", "compile(source, ...)", "ast.parse(source) to inspect code; never "
            "run compiled input"),

@@ -281,3 +281,19 @@ def test_samples_are_decoded_together_and_the_same_seed_draws_them_again(
     assert [b.text for b in first.beams] == [b.text for b in second.beams]
     assert first.stats.mean_live_beams > 1  # one batch advanced several sequences per step
     assert first.stats.branches == 0
+
+
+def test_samples_told_to_avoid_an_earlier_answer_do_not_begin_as_it_did(
+    small_model: ModelFile,
+) -> None:
+    settings = DecodingSettings(beam_width=1, max_tokens=12)
+    with Generator.open(small_model, ModelSettings(), settings, samples=3) as g:
+        plain = g.sample(ADD_STUB, 3, temperature=0.3, seed=7, code_prefix=ADD_STUB)
+        earlier = plain.beams[0].text
+        avoided = g.sample(
+            ADD_STUB, 3, temperature=0.3, seed=7, code_prefix=ADD_STUB, avoid=[earlier]
+        )
+    first_word = earlier.split()[0]
+    assert sum(b.text.split()[0] == first_word for b in plain.beams) >= 2  # a confident start
+    assert avoided.beams
+    assert all(not b.text.split() or b.text.split()[0] != first_word for b in avoided.beams)

@@ -134,3 +134,13 @@ def test_a_refusal_with_no_whole_statement_returns_the_stub_alone() -> None:
     result, controller = generate(rows, max_rewinds=0)
     assert (result.stop_reason, result.text) == ("no_safe_beam", "")
     assert controller.summary()["refusal"].startswith("SC101 eval")
+
+
+def test_an_avoided_answer_cannot_begin_the_completion_with_its_first_name() -> None:
+    rows = table({" int": 9.0})
+    rows[PROMPT] = row(**{"return": 9.0, "y = s\n    ": 5.0})
+    rows[ID["y = s\n    "]] = row(**{"return": 9.0})
+    model = ToyModel(rows, pieces={t: text.encode() for t, text in enumerate(VOCAB)})
+    search = BeamSearch(model, SearchConfig(**GREEDY))
+    result = search.run([PROMPT], code_prefix=STUB, avoid=["    return int(s)\n"])
+    assert result.text == "y = s\n    return int(s)\n"  # "return" is free once a statement ended

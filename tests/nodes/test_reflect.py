@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from analysis.findings import Finding, Severity
 from nodes.ranking import CheckResult
-from nodes.reflect import MAX_FEEDBACK_ITEMS, build_feedback, refusal_evidence
+from nodes.reflect import MAX_FEEDBACK_ITEMS, build_feedback, security_evidence
 
 CODE = "def f(x):\n    return y\n"
 
@@ -93,8 +93,15 @@ def test_a_security_finding_names_the_safe_spelling() -> None:
 
 def test_code_cut_before_an_unsafe_statement_says_what_and_the_safe_way() -> None:
     attempt = {"stop_reason": "no_safe_beam", "sabs_stats": {"refusal": "SC401 pickle.loads (CWE-502)"}}
-    assert refusal_evidence(attempt) == (
+    assert security_evidence(attempt) == [
         "the code stopped before an unsafe statement (SC401 pickle.loads (CWE-502)); "
         "write it the safe way: json.loads(data) (a data-only format)"
-    )
-    assert refusal_evidence({"stop_reason": "eos", "sabs_stats": {}}) == ""
+    ]
+    assert security_evidence({"stop_reason": "eos", "sabs_stats": {}}) == []
+
+
+def test_a_construct_kept_out_while_decoding_is_named_with_the_safe_way() -> None:
+    attempt = {"stop_reason": "eos", "decoding_stats": {"steered": ["SC101 eval"]}}
+    [said] = security_evidence(attempt)
+    assert said.startswith("`eval` was kept out as unsafe (SC101); write it the safe way: ")
+    assert "ast.parse(text, mode='eval')" in said
