@@ -71,7 +71,12 @@ from decoding.stops import stop_sequence_at, top_level_end
 
 log = logging.getLogger(__name__)
 
-_FIRST_NAME = re.compile(r"[A-Za-z_]\w*")  # the first name a completion writes
+_FIRST_NAME = re.compile(r"[A-Za-z_]\w*")
+
+
+def _first_code_line(text: str) -> str:
+    """The first line of ``text`` that is neither blank nor a comment ("" if none)."""
+    return next((s for line in text.splitlines() if (s := line.strip()) and s[0] != "#"), "")
 
 ProgressCallback = Callable[[GenerationStats], None]
 
@@ -264,7 +269,7 @@ class BeamSearch:
         origin.feed(code_prefix)
         self._model.decode_prompt(prompt_tokens, seq_id=0)
         root = Beam(self._new_beam_id(), 0, list(prompt_tokens), len(prompt_tokens), origin)
-        firsts = {m.group() for text in avoid if (m := _FIRST_NAME.search(text))}
+        firsts = {m.group() for text in avoid if (m := _FIRST_NAME.search(_first_code_line(text)))}
         root.name_bans = tuple(NameBan(name, len(prompt_tokens)) for name in sorted(firsts))
         self._active = [root]
         while self._active:

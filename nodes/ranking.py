@@ -12,6 +12,7 @@ they are never a verdict.
 
 from __future__ import annotations
 
+import ast
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -160,8 +161,12 @@ def agreement(
 
 
 def normalised(code: str) -> str:
-    """``code`` without trailing blanks on its lines, to tell repeated answers."""
-    return "\n".join(line.rstrip() for line in code.strip().splitlines())
+    """``code`` as Python sees it (its syntax tree: no comments, no layout), to tell repeated
+    answers; code that does not parse without trailing blanks on its lines."""
+    try:
+        return ast.dump(ast.parse(code))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return "\n".join(line.rstrip() for line in code.strip().splitlines())
 
 
 def rank(candidates: Sequence[Candidate], suite: Suite, *, seen: Sequence[str] = ()) -> list[int]:

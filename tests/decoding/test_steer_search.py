@@ -142,5 +142,5 @@ def test_an_avoided_answer_cannot_begin_the_completion_with_its_first_name() -> 
     rows[ID["y = s\n    "]] = row(**{"return": 9.0})
     model = ToyModel(rows, pieces={t: text.encode() for t, text in enumerate(VOCAB)})
     search = BeamSearch(model, SearchConfig(beam_width=1, max_tokens=12))
-    result = search.run([PROMPT], code_prefix=STUB, avoid=["    return int(s)\n"])
+    result = search.run([PROMPT], code_prefix=STUB, avoid=["    # convert\n    return int(s)\n"])
     assert result.text == "y = s\n    return int(s)\n"  # "return" is free once a statement ended

@@ -10,6 +10,7 @@ from nodes.ranking import (
     best_attempt,
     check_results,
     crashes,
+    normalised,
     rank,
     verdict_of,
 )
@@ -138,3 +139,11 @@ def test_an_exception_the_code_raises_on_purpose_is_an_answer_not_a_crash() -> N
     deliberate = CheckResult("f([1]) == 0", "model", "error", error="ValueError: odd", line=3)
     endless = CheckResult("f([0, 0]) == 1", "model", "timeout", error="ran out of fuel")
     assert crashes([deliberate, endless], code) == [endless]
+
+
+def test_code_that_differs_in_comments_and_layout_only_is_the_same_answer() -> None:
+    one = "def f(x):\n    # double it\n    return x*2\n"
+    other = "def f(x):\n    # twice x\n    return (x * 2)\n"
+    assert normalised(one) == normalised(other)
+    assert normalised(one) != normalised("def f(x):\n    return x * 3\n")
+    assert normalised("def f(:\n   ") == "def f(:"  # unparsable code is compared as text
