@@ -40,6 +40,7 @@ import numpy.typing as npt
 
 #: A byte that may be part of an identifier (non-ASCII bytes belong to non-ASCII letters).
 _WORD = re.compile(rb"[A-Za-z0-9_\x80-\xff]+")
+_COMMENT = re.compile(rb"#[^\n]*")
 _NO_TOKENS: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
 
 TokenIds = npt.NDArray[np.int64]
@@ -58,14 +59,16 @@ def violates(text: bytes, name: bytes) -> bool:
 
     Its first identifier starts with ``name``, or a later complete identifier (one
     followed by another character) is ``name``. An identifier still being written at
-    the end of ``text`` is judged when it ends.
+    the end of ``text`` is judged when it ends. Comments do not count: a word in one
+    is no name, and a comment first does not make the code after it a later name.
     """
-    runs = list(_WORD.finditer(text))
+    code = _COMMENT.sub(b" ", text)
+    runs = list(_WORD.finditer(code))
     if not runs:
         return False
     if runs[0].group().startswith(name):
         return True
-    return any(run.group() == name and run.end() < len(text) for run in runs[1:])
+    return any(run.group() == name and run.end() < len(code) for run in runs[1:])
 
 
 def mentions(text: bytes, name: bytes) -> bool:
@@ -123,13 +126,14 @@ class SpellingIndex:
             if not piece:
                 continue
             pieces.append((piece, token))
-            runs = list(_WORD.finditer(piece))
+            code = _COMMENT.sub(b" ", piece)  # as violates() reads it
+            runs = list(_WORD.finditer(code))
             if not runs:
                 continue
             firsts.append((runs[0].group(), token))
-            if len(runs) == 1 and runs[0].end() == len(piece):
+            if len(runs) == 1 and runs[0].end() == len(code):
                 open_firsts.append((runs[0].group(), token))
-            later.extend((run.group(), token) for run in runs[1:] if run.end() < len(piece))
+            later.extend((run.group(), token) for run in runs[1:] if run.end() < len(code))
         index = cls(
             n_vocab, 0.0, _Sorted(firsts), _Sorted(open_firsts), _Sorted(later), _Sorted(pieces)
         )

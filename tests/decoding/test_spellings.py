@@ -226,3 +226,9 @@ def test_mentions_finds_the_name_inside_any_complete_identifier() -> None:
     assert mentions(b"x, Loader=", b"Loader")
     assert not mentions(b"safe_load(text, Full", b"Loader")
     assert mentions(b"safe_load(text, FullLoader", b"Loader")  # as soon as it is written
+
+
+def test_words_in_comments_are_no_names_and_a_comment_first_changes_nothing() -> None:
+    assert not violates(b"    # eval would be unsafe\n    return int(s)", b"eval")
+    assert violates(b"    # convert\n    return int(s)", b"return")
+    assert not violates(b"    # return", b"return")
