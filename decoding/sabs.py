@@ -44,7 +44,7 @@ from analysis.security import (
 )
 from config.errors import UserError
 from config.settings import SabsSettings
-from decoding.steering import SYNTAX_RULE, UNDEFINED_RULE, undefined_names
+from decoding.steering import SYNTAX_RULE, UNDEFINED_RULE, closes, undefined_names
 
 logger = logging.getLogger(__name__)
 
@@ -290,6 +290,9 @@ class SecurityController:
             charged[_INVALID_KEY] = INVALID_PENALTY
             if result.error_at is not None and result.error_at[0] + shift > prompt_lines:
                 broken = (result.error_at[0] + shift, result.error_at[1])
+        if rewritten is not None and broken is None and not closes(analysed):
+            broken = (rewritten[0], rewritten[1] + 1)  # a whole rewrite must parse, at least
+            # once its open blocks are closed, whatever the beam was charged before
         delta = sum(charged.values()) - charge.total
         charge = _BeamCharge(gen_id, charged)
         self._beams[beam_id] = charge

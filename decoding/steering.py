@@ -197,6 +197,12 @@ def undefined_names(
     return sorted(found, key=lambda item: (item[1], item[2]))
 
 
+def closes(code: str) -> bool:
+    """Whether ``code`` parses once its open block header gets a ``pass`` body and each
+    ``try`` still open a handler: a statement boundary inside a block is whole code."""
+    return _parse_lenient(code) is not None
+
+
 def complete(code: str) -> bool:
     """Whether ``code`` (fences and prose removed) parses as it is."""
     try:

@@ -392,3 +392,20 @@ def test_the_safe_boost_comes_from_the_settings() -> None:
     assert SecurityController(SABSConfig.from_settings(SabsSettings(safe_boost=2.5))).safe_boost == 2.5
     with pytest.raises(ValueError, match="negative"):
         SABSConfig(safe_boost=-1.0)
+
+
+def test_a_whole_rewrite_must_parse_though_a_check_mid_way_would_call_it_unfinished() -> None:
+    controller = SecurityController()
+    code = 'def check(password):\n    return "admin" in password lower().\n'
+    assert _check(controller, code).action is SecurityAction.INCOMPLETE
+    again = controller.check(
+        gen_id="g1", beam_id=0, step=11, position=11, code=code, tokens_since_check=8,
+        at_boundary=True, force=True, rewritten=(2, 4, 2),
+    )
+    assert (again.action, again.unsafe_rule) == (SecurityAction.INVALID, "invalid-syntax")
+    assert (again.unsafe_line, again.unsafe_col) == (2, 5)
+
+
+def test_a_rewrite_inside_an_open_try_is_whole_code() -> None:
+    code = "def f(s):\n    try:\n        return int(s)\n"
+    assert _rewritten(code, (3, 15, 3)).action is not SecurityAction.INVALID
