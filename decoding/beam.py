@@ -20,6 +20,7 @@ judged whole (``recheck_at``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -28,6 +29,7 @@ from decoding.result import StopReason
 from decoding.spellings import mentions, violates
 from decoding.text import IncrementalText
 
+_COMMENT = re.compile(r"#[^\n]*")
 _MARKS_KEPT = 2  # a beam backtracks to its latest boundary; one more covers a repeat
 
 
@@ -259,13 +261,17 @@ class Beam:
         self.final_text = None
 
     def _settle_steer(self) -> None:
-        """Lift what the last token ended: bans and boost whose statement is over, a boost
-        written out (with the bans of its rewind point: the construct is replaced) or left."""
+        """Lift what the last token ended: bans and boost whose statement is over (a line of
+        comments or blanks ends none), a boost written out (with the bans of its rewind point:
+        the construct is replaced) or left."""
         ended = [b.offset - self.origin.fed for b in self.last_boundaries]
         if ended:
             last = max(ended)
             self.name_bans = tuple(
-                ban for ban in self.name_bans if self.text_at(ban.position) >= last
+                ban
+                for ban in self.name_bans
+                if self.text_at(ban.position) >= last
+                or not _has_code(self.text.text[self.text_at(ban.position) : last])
             )
             if self.boost is not None and self.text_at(self.boost.position) < last:
                 self.boost = None
@@ -290,3 +296,8 @@ class Beam:
         """The length of the beam's text when it had ``n_tokens`` tokens."""
         generated = n_tokens - self.prompt_len
         return self.ends[generated - 1] if generated > 0 else 0
+
+
+def _has_code(text: str) -> bool:
+    """Whether ``text`` holds more than comments and blanks."""
+    return bool(_COMMENT.sub("", text).strip())

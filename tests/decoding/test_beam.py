@@ -119,3 +119,13 @@ def test_a_boost_written_out_lifts_the_name_ban_but_not_the_dropped_keyword() ->
     assert not beam.allows(b"Loader=") and not beam.allows(b"yaml.FullLoader)")
     beam.append(13, -0.1, b"x)\n")
     assert beam.name_bans == ()  # the statement ended
+
+
+def test_a_comment_line_does_not_end_the_statement_a_name_ban_holds_for() -> None:
+    beam = new_beam()
+    beam.steer("sorted_list", "")
+    beam.append(10, -0.1, b"    # Create a copy\n")
+    assert [ban.name for ban in beam.name_bans] == ["sorted_list"]
+    assert not beam.allows(b"    sorted_list = ")
+    beam.append(11, -0.1, b"    copy = l[:]\n")
+    assert beam.name_bans == ()
