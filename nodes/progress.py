@@ -14,6 +14,8 @@ from rich.console import Console
 from rich.status import Status
 from rich.text import Text
 
+from verify.checks import judged_own
+
 
 class ProgressView:
     """Progress lines: cycle k of n, node, tokens and tokens/s, beams, findings."""
@@ -93,11 +95,9 @@ class ProgressView:
             ),
         )
 
-    def checks(
-        self, cycle: int, results: Sequence[Mapping[str, Any]], *, candidates: int
-    ) -> None:
+    def checks(self, cycle: int, results: Sequence[Mapping[str, Any]], *, candidates: int) -> None:
         """What the sandbox said of the candidate the cycle keeps (of ``candidates`` judged)."""
-        own = [r for r in results if r.get("origin") != "model"]
+        own = judged_own(results)
         model = [r for r in results if r.get("origin") == "model"]
         parts = []
         if own:
@@ -106,8 +106,10 @@ class ProgressView:
             parts.append((f"{passed}/{len(own)} examples and tests passed", style))
         if model:
             joint = "; " if parts else ""
-            parts.append(f"{joint}{sum(r.get('outcome') == 'passed' for r in model)}/{len(model)} "
-                         "of the model's tests passed")
+            parts.append(
+                f"{joint}{sum(r.get('outcome') == 'passed' for r in model)}/{len(model)} "
+                "of the model's tests passed"
+            )
         if parts:
             kept = f" (the best of {candidates} candidates)" if candidates > 1 else ""
             self._line(cycle, Text.assemble("verify: ", *parts, kept))

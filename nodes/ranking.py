@@ -19,11 +19,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from nodes.state import Attempt, Candidate
-from verify.checks import Check, Origin, Suite
+from verify.checks import UNJUDGED, VERDICT_ORIGINS, Check, Suite, beyond_sandbox
 from verify.sandbox import RunVerdict
-
-#: Checks whose failure is a verdict on the code: the task's own, never the model's.
-VERDICT_ORIGINS: tuple[Origin, ...] = ("example", "user", "spec")
 
 
 @dataclass(frozen=True)
@@ -32,7 +29,7 @@ class CheckResult:
 
     label: str
     origin: str
-    outcome: str  # passed | failed | error | timeout | memory | not_run
+    outcome: str  # passed | failed | error | timeout | memory | not_run | unjudged
     expected: str | None = None
     got: str | None = None
     error: str = ""
@@ -72,13 +69,17 @@ class CheckResult:
             return f"`{self.label}` ran out of memory{where}"
         if self.outcome == "not_run":
             return f"`{self.label}` did not run: {self.error or 'the program ended first'}"
+        if self.outcome == UNJUDGED:
+            return f"`{self.label}` could not be judged in the sandbox: {self.error}"
         return f"`{self.label}` raised {self.error or 'an error'}{where}"
 
 
 def check_results(suite: Suite, verdict: Mapping[str, Any] | None) -> list[CheckResult]:
     """One result per check of ``suite`` from a sandbox verdict (``[]`` when it did not run).
 
-    Code that could not even load fails every check with the error that stopped it.
+    Code that could not even load fails every check with the error that stopped it. An error
+    that comes from what the sandbox withholds (a module, a file, the network) judges nothing:
+    the check is :data:`~verify.checks.UNJUDGED`.
     """
     if verdict is None:
         return []
@@ -87,16 +88,19 @@ def check_results(suite: Suite, verdict: Mapping[str, Any] | None) -> list[Check
     for index, check in enumerate(suite.checks):
         if run.status != "ok":
             outcome = run.status if run.status in ("timeout", "memory") else "error"
+            if outcome == "error" and beyond_sandbox(run.error):
+                outcome = UNJUDGED
             results.append(_result(check, outcome, error=run.error))
             continue
         if index >= len(run.tests):
             results.append(_result(check, "not_run", error="the program ended before it"))
             continue
         test = run.tests[index]
+        unjudged = test.outcome == "error" and beyond_sandbox(test.error)
         results.append(
             _result(
                 check,
-                test.outcome,
+                UNJUDGED if unjudged else test.outcome,
                 expected=test.expected,
                 got=test.got,
                 error=test.error,
@@ -119,8 +123,9 @@ def _result(
 
 
 def verdict_of(results: Sequence[CheckResult]) -> bool | None:
-    """Whether every check of the task and the user passed (``None`` when there is none)."""
-    own = [r for r in results if r.origin in VERDICT_ORIGINS]
+    """Whether every check of the task and the user passed (``None`` when none could be
+    judged)."""
+    own = [r for r in results if r.origin in VERDICT_ORIGINS and r.outcome != UNJUDGED]
     return all(r.passed for r in own) if own else None
 
 
@@ -145,9 +150,7 @@ def crashes(results: Sequence[CheckResult], code: str) -> list[CheckResult]:
     return [
         r
         for r in results
-        if r.origin == "model"
-        and r.outcome in ("error", "timeout", "memory")
-        and not on_purpose(r)
+        if r.origin == "model" and r.outcome in ("error", "timeout", "memory") and not on_purpose(r)
     ]
 
 

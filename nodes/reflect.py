@@ -25,8 +25,9 @@ from analysis.findings import Finding, Severity
 from analysis.security.alternatives import alternative_at, alternative_for
 from nodes.context import RunContext
 from nodes.prompting import Revision
-from nodes.ranking import VERDICT_ORIGINS, CheckResult, crashes
+from nodes.ranking import CheckResult, crashes
 from nodes.state import RunState
+from verify.checks import UNJUDGED, VERDICT_ORIGINS
 
 MAX_FEEDBACK_ITEMS = 8
 MAX_CHECK_ITEMS = 4
@@ -45,7 +46,9 @@ ADVICE: dict[str, str] = {
 def check_evidence(results: Sequence[CheckResult], code: str = "") -> list[str]:
     """What the failed checks showed, the task's own first: one line each, a few at most,
     quoting the line of ``code`` that raised."""
-    own = [r for r in results if r.origin in VERDICT_ORIGINS and not r.passed]
+    own = [
+        r for r in results if r.origin in VERDICT_ORIGINS and r.outcome not in ("passed", UNJUDGED)
+    ]
     crashed = crashes(results, code)
     items = [r.evidence(code) for r in own[:MAX_CHECK_ITEMS]]
     items += [f"a test: {r.evidence(code)}" for r in crashed[:2]]
@@ -111,7 +114,7 @@ def security_evidence(attempt: Mapping[str, Any]) -> list[str]:
 
 
 def _safe_way(reason: str) -> str:
-    """"; write it the safe way: ..." for a "rule construct" reason ("" when none is known)."""
+    """ "; write it the safe way: ..." for a "rule construct" reason ("" when none is known)."""
     rule, _, construct = reason.partition(" ")
     entry = alternative_for(rule, construct.split(" ", 1)[0].rsplit(".", 1)[-1] or None)
     return f"; write it the safe way: {entry.safe}" if entry is not None else ""

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from config.errors import UsageError
 from orchestrator.command import EXIT_ERROR, CommandContext, Interrupted
 from orchestrator.tasks import TaskSpec
+from verify.checks import judged_own
 
 if TYPE_CHECKING:
     from orchestrator.report import RunReport
@@ -115,8 +116,8 @@ def outcome_of_report(spec: TaskSpec, report: RunReport | None, error: str) -> T
 
 def checks_passed(checks: Sequence[Mapping[str, Any]]) -> dict[str, int] | None:
     """``{"passed": 3, "total": 4}`` for the task's own examples and tests (the model's tests
-    only rank, so they are not counted); None when none ran."""
-    own = [c for c in checks if c.get("origin") != "model"]
+    only rank, so they are not counted); None when the sandbox could judge none."""
+    own = judged_own(checks)
     if not own:
         return None
     return {"passed": sum(c.get("outcome") == "passed" for c in own), "total": len(own)}

@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from analysis.findings import Finding
+from verify.checks import judged_own
 
 if TYPE_CHECKING:
     from orchestrator.command import CommandContext
@@ -136,8 +137,9 @@ def _of_cycle(report: RunReport) -> str:
 
 
 def checks_summary(checks: Sequence[Mapping[str, Any]]) -> str:
-    """"3/4 examples and tests passed · " for the task's own checks ("" when none ran)."""
-    own = [c for c in checks if c.get("origin") != "model"]
+    """ "3/4 examples and tests passed · " for the task's own checks the sandbox could judge
+    ("" when none)."""
+    own = judged_own(checks)
     if not own:
         return ""
     passed = sum(c.get("outcome") == "passed" for c in own)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from orchestrator.command import EXIT_CLEAN, EXIT_NOT_CLEAN
+from verify.checks import judged_own
 
 #: Suggested contexts are rounded up to a multiple of this many tokens.
 CONTEXT_STEP = 1024
@@ -111,8 +112,8 @@ class RunReport:
 
     @property
     def passed(self) -> bool | None:
-        """Whether every example and test passed (None when none ran)."""
-        own = [c for c in self.checks if c.get("origin") != "model"]
+        """Whether every example and test passed (None when the sandbox could judge none)."""
+        own = judged_own(self.checks)
         return all(c.get("outcome") == "passed" for c in own) if own else None
 
     @property

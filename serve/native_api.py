@@ -22,6 +22,7 @@ from serve.protocol import ErrorResponse, GenerateOptions, GenerateResponse, Hea
 from serve.runner import RunOutcome
 from serve.service import service_of
 from serve.tasks import from_spec
+from verify.checks import judged_own
 
 router = APIRouter(tags=["native"])
 health_router = APIRouter(tags=["native"])
@@ -109,8 +110,8 @@ async def health(request: Request) -> Health:
 
 def confidence(outcome: RunOutcome) -> float:
     """The share of the user's examples and tests the code passed (its completeness score when
-    none ran), halved when static findings remain."""
-    own = [c for c in outcome.checks if c.get("origin") != "model"]
+    the sandbox could judge none), halved when static findings remain."""
+    own = judged_own(outcome.checks)
     evidence = (
         sum(c.get("outcome") == "passed" for c in own) / len(own) if own else outcome.completeness
     )

@@ -8,7 +8,11 @@ episode can carry them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import builtins
+import importlib
+import re
+import sys
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
@@ -17,6 +21,49 @@ Origin = Literal["example", "user", "spec", "model"]
 ``--tests`` file; ``spec``, a ``--spec`` file; ``model``, written by the model (ranking only)."""
 
 ORIGINS: tuple[Origin, ...] = get_args(Origin)
+
+#: Checks whose failure is a verdict on the code: the task's own, never the model's.
+VERDICT_ORIGINS: tuple[Origin, ...] = ("example", "user", "spec")
+
+#: The outcome of a check the sandbox could not judge: the code or the check needs what the
+#: sandbox withholds (a module outside its standard library, files, the network, processes).
+UNJUDGED = "unjudged"
+
+_MISSING_NAME = (
+    re.compile(r"AttributeError: module '([\w.]+)' has no attribute '(\w+)'"),
+    re.compile(r"ImportError: cannot import name '(\w+)' from '([\w.]+)'"),
+)
+
+
+def beyond_sandbox(error: str) -> bool:
+    """Whether an error raised in the sandbox (its last line, ``ValueError: bad``) comes from
+    what the sandbox withholds rather than from the code: a module it lacks, an ``OSError``
+    (no file, directory, socket or process exists there), or an attribute the host's own
+    standard-library module has (``os.system``, ``_socket.getaddrinfo``)."""
+    name = error.split(":", 1)[0].strip()
+    kind = getattr(builtins, name, None)
+    if isinstance(kind, type) and issubclass(kind, (ModuleNotFoundError, OSError)):
+        return True
+    attribute_error, import_error = (pattern.match(error) for pattern in _MISSING_NAME)
+    if attribute_error is not None:
+        module, attribute = attribute_error.groups()
+    elif import_error is not None:
+        attribute, module = import_error.groups()
+    else:
+        return False
+    if module.split(".")[0] not in sys.stdlib_module_names:
+        return False
+    try:
+        return hasattr(importlib.import_module(module), attribute)
+    except ImportError:
+        return False
+
+
+def judged_own(checks: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The task's and the user's checks (as dictionaries) the sandbox could judge."""
+    return [
+        c for c in checks if c.get("origin") in VERDICT_ORIGINS and c.get("outcome") != UNJUDGED
+    ]
 
 
 def parse_origin(value: object) -> Origin:

@@ -15,7 +15,7 @@ from nodes.ranking import (
     verdict_of,
 )
 from nodes.state import Attempt, Candidate
-from verify.checks import Check, Suite
+from verify.checks import UNJUDGED, Check, Suite
 from verify.sandbox import RunVerdict, TestVerdict
 
 SUITE = Suite(
@@ -46,13 +46,34 @@ def verdict(*gots: str, status: str = "ok", error: str = "") -> dict[str, Any]:
 def candidate(
     code: str, run: dict[str, Any] | None, *, clean: bool = True, score: float = -1.0
 ) -> Candidate:
-    findings = [] if clean else [{"severity": "ERROR", "rule": "X", "line": 1, "col": 1,
-                                  "tool": "pyright", "message": "m"}]
+    findings = (
+        []
+        if clean
+        else [
+            {
+                "severity": "ERROR",
+                "rule": "X",
+                "line": 1,
+                "col": 1,
+                "tool": "pyright",
+                "message": "m",
+            }
+        ]
+    )
     return Candidate(
-        cycle=1, prompt="", code=code, stop_reason="eos", decoding_stats={}, sabs_stats={},
-        origin="search", score=score, seconds=1.0,
+        cycle=1,
+        prompt="",
+        code=code,
+        stop_reason="eos",
+        decoding_stats={},
+        sabs_stats={},
+        origin="search",
+        score=score,
+        seconds=1.0,
         judged={"findings": findings, "completeness": 1.0, "clean": clean, "tool_seconds": {}},
-        verdict=run, verified_checks=len(SUITE.checks), verify_seconds=0.0,
+        verdict=run,
+        verified_checks=len(SUITE.checks),
+        verify_seconds=0.0,
     )
 
 
@@ -64,9 +85,33 @@ def test_results_follow_the_suite_with_what_each_call_returned() -> None:
 
 
 def test_code_that_does_not_load_fails_every_check_with_its_error() -> None:
-    results = check_results(SUITE, verdict(status="error", error="NameError: name 'g' is not defined"))
+    results = check_results(
+        SUITE, verdict(status="error", error="NameError: name 'g' is not defined")
+    )
     assert {r.outcome for r in results} == {"error"}
     assert results[0].error == "NameError: name 'g' is not defined"
+
+
+def test_code_that_needs_what_the_sandbox_withholds_is_not_judged() -> None:
+    error = "ModuleNotFoundError: No module named 'yaml' (line 1)"
+    results = check_results(SUITE, verdict(status="error", error=error))
+    assert {r.outcome for r in results} == {UNJUDGED}
+    assert verdict_of(results) is None
+    assert crashes(results, "import yaml\n") == []
+    assert results[0].evidence() == f"`f(1) == 2` could not be judged in the sandbox: {error}"
+
+
+def test_a_test_that_reaches_for_a_file_is_not_judged_and_the_others_still_are() -> None:
+    run = RunVerdict.from_dict(verdict("2", "3", "1", "6"))
+    missing = TestVerdict(
+        SUITE.checks[1].source,
+        "error",
+        error="FileNotFoundError: [Errno 44] No such file or directory: 'a'",
+    )
+    tests = (run.tests[0], missing, *run.tests[2:])
+    results = check_results(SUITE, RunVerdict("ok", "", tests, 0.1, "").to_dict())
+    assert [r.outcome for r in results] == ["passed", UNJUDGED, "passed", "passed"]
+    assert verdict_of(results) is True
 
 
 def test_no_verdict_no_results_and_no_check_no_verdict() -> None:
@@ -107,7 +152,13 @@ def test_without_checks_clean_code_wins_then_the_decoders_score() -> None:
 
 def attempt(*, accepted: bool, passed: int, clean: bool = True, stop: str = "eos") -> Attempt:
     checks = [CheckResult("c", "example", "passed").to_dict()] * passed
-    return {"accepted": accepted, "clean": clean, "findings": [], "checks": checks, "stop_reason": stop}  # type: ignore[typeddict-item]
+    return {
+        "accepted": accepted,
+        "clean": clean,
+        "findings": [],
+        "checks": checks,
+        "stop_reason": stop,
+    }  # type: ignore[typeddict-item]
 
 
 def test_a_run_returns_its_best_attempt_not_a_worse_repair() -> None:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from verify.checks import Check, Suite, join_setups
+from verify.checks import UNJUDGED, Check, Suite, beyond_sandbox, join_setups, judged_own
 
 ADD = Check("assert add(2, 3) == 5", "example", "add(2, 3) == 5")
 EMPTY = Check("test_empty()", "user", "test_empty")
@@ -67,3 +67,46 @@ def test_adding_an_empty_suite_changes_nothing() -> None:
 @pytest.mark.parametrize("setups", [(), ("",), ("", "  \n")])
 def test_join_setups_of_nothing_is_empty(setups: tuple[str, ...]) -> None:
     assert join_setups(*setups) == ""
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        "ModuleNotFoundError: No module named 'yaml' (line 1)",
+        "FileNotFoundError: [Errno 44] No such file or directory: 'config.yaml'",
+        "OSError: [Errno 58] wasi does not support processes.",
+        "PermissionError: [Errno 2] denied",
+        "AttributeError: module '_socket' has no attribute 'getaddrinfo'",
+        "AttributeError: module 'os' has no attribute 'system'",
+        "ImportError: cannot import name 'system' from 'os' (unknown location)",
+    ],
+)
+def test_what_the_sandbox_withholds_judges_nothing(error: str) -> None:
+    assert beyond_sandbox(error)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        "NameError: name 'g' is not defined",
+        "ZeroDivisionError: division by zero",
+        "AttributeError: module 'math' has no attribute 'tau2'",
+        "AttributeError: 'list' object has no attribute 'push'",
+        "AttributeError: module 'numpy' has no attribute 'system'",
+        "ImportError: cannot import name 'floor2' from 'math' (unknown location)",
+        "ValueError: OSError in the message does not count",
+        "",
+    ],
+)
+def test_a_mistake_of_the_code_is_a_verdict(error: str) -> None:
+    assert not beyond_sandbox(error)
+
+
+def test_only_the_tasks_own_checks_the_sandbox_could_judge_count() -> None:
+    checks = [
+        {"origin": "example", "outcome": "passed"},
+        {"origin": "user", "outcome": UNJUDGED},
+        {"origin": "spec", "outcome": "failed"},
+        {"origin": "model", "outcome": "passed"},
+    ]
+    assert judged_own(checks) == [checks[0], checks[2]]

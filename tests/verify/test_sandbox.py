@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from verify.checks import beyond_sandbox
 from verify.runtime import install_runtime
 from verify.sandbox import Limits, RunVerdict, Sandbox, TestVerdict
 
@@ -525,3 +526,29 @@ def test_a_signal_whose_handler_returns_does_not_cost_a_test_its_verdict(
         signal.signal(signal.SIGUSR1, previous)
     assert received == [signal.SIGUSR1]
     assert [t.outcome for t in verdict.tests] == ["passed", "passed"]
+
+
+# --- what the sandbox withholds is told apart from a mistake of the code --------------------
+
+
+@pytest.mark.parametrize(
+    "test",
+    [
+        "import yaml",
+        "open('config.yaml').read()",
+        "import socket; socket.create_connection(('127.0.0.1', 80))",
+        "import subprocess; subprocess.run(['ls'])",
+        "import os; os.system('ls')",
+    ],
+)
+def test_reaching_for_what_the_sandbox_withholds_is_recognised(sandbox: Sandbox, test: str) -> None:
+    verdict = only(sandbox.run("x = 1\n", [test]))
+    assert verdict.outcome == "error"
+    assert beyond_sandbox(verdict.error), verdict.error
+
+
+@pytest.mark.parametrize("test", ["1 / 0", "undefined_name", "import math; math.tau2"])
+def test_a_mistake_is_not_taken_for_a_missing_capability(sandbox: Sandbox, test: str) -> None:
+    verdict = only(sandbox.run("x = 1\n", [test]))
+    assert verdict.outcome == "error"
+    assert not beyond_sandbox(verdict.error), verdict.error
