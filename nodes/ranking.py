@@ -164,12 +164,42 @@ def agreement(
 
 
 def normalised(code: str) -> str:
-    """``code`` as Python sees it (its syntax tree: no comments, no layout), to tell repeated
-    answers; code that does not parse without trailing blanks on its lines."""
+    """``code`` as Python sees it, to tell repeated answers: its syntax tree (no comments, no
+    layout) with the names it binds (parameters, variables, loop targets) renamed in order of
+    appearance, so that renaming a variable does not make an answer new; code that does not
+    parse without trailing blanks on its lines."""
     try:
-        return ast.dump(ast.parse(code))
+        tree = ast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return "\n".join(line.rstrip() for line in code.strip().splitlines())
+    try:
+        return ast.dump(_BoundNames(tree).visit(tree))
+    except RecursionError:
+        return ast.dump(tree)
+
+
+class _BoundNames(ast.NodeTransformer):
+    """Renames the names ``tree`` binds (not functions, classes or imports) to ``_0``, ``_1``…"""
+
+    def __init__(self, tree: ast.AST) -> None:
+        bound: dict[str, str] = {}
+        for node in ast.walk(tree):
+            name = None
+            if isinstance(node, ast.arg):
+                name = node.arg
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                name = node.id
+            if name is not None:
+                bound.setdefault(name, f"_{len(bound)}")
+        self._names = bound
+
+    def visit_arg(self, node: ast.arg) -> ast.arg:
+        node.arg = self._names.get(node.arg, node.arg)
+        return node
+
+    def visit_Name(self, node: ast.Name) -> ast.Name:
+        node.id = self._names.get(node.id, node.id)
+        return node
 
 
 def rank(candidates: Sequence[Candidate], suite: Suite, *, seen: Sequence[str] = ()) -> list[int]:

@@ -198,3 +198,14 @@ def test_code_that_differs_in_comments_and_layout_only_is_the_same_answer() -> N
     assert normalised(one) == normalised(other)
     assert normalised(one) != normalised("def f(x):\n    return x * 3\n")
     assert normalised("def f(:\n   ") == "def f(:"  # unparsable code is compared as text
+
+
+def test_renaming_a_variable_does_not_make_an_answer_new() -> None:
+    one = "def f(xs):\n    sorted_list = sorted(xs)\n    return sorted_list[0]\n"
+    other = "def f(values):\n    sortedList = sorted(values)\n    return sortedList[0]\n"
+    assert normalised(one) == normalised(other)
+    assert normalised(one) != normalised("def f(xs):\n    s = sorted(xs)\n    return s[-1]\n")
+    # what the code calls is part of the answer, not a name it binds
+    assert normalised("def f(xs):\n    return min(xs)\n") != normalised(
+        "def f(xs):\n    return max(xs)\n"
+    )
