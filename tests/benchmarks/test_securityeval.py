@@ -66,8 +66,8 @@ def test_a_missing_data_file_is_a_user_error(tmp_path: Path) -> None:
 
 def test_an_unknown_mode_is_a_user_error() -> None:
     assert parse_modes("greedy, sabs", MODES, flag="--modes") == ["greedy", "sabs"]
-    with pytest.raises(UserError, match="--modes: unknown mode 'loop'"):
-        parse_modes("greedy,loop", MODES, flag="--modes")  # SecurityEval has no loop mode
+    with pytest.raises(UserError, match="--modes: unknown mode 'samples'"):
+        parse_modes("greedy,samples", MODES, flag="--modes")  # no samples mode here
 
 
 def test_shares_are_fractions_of_the_prompts() -> None:

@@ -89,7 +89,7 @@ def checked_attempt(
         outcome = "passed" if passed else "failed"
         verification = {
             "passed": passed,
-            "checks": [{"label": "add(1, 2) == 3", "origin": "task", "outcome": outcome}],
+            "checks": [{"label": "add(1, 2) == 3", "origin": "example", "outcome": outcome}],
         }
     return Attempt(cycle=cycle, code=code, findings=findings, verification=verification)
 

@@ -40,8 +40,8 @@ FINDING = {
     "message": "line too long",
 }
 CHECKS = [
-    {"label": "add(1, 2) == 3", "origin": "task", "outcome": "passed"},
-    {"label": "add(2, 2) == 4", "origin": "tests", "outcome": "failed"},
+    {"label": "add(1, 2) == 3", "origin": "example", "outcome": "passed"},
+    {"label": "add(2, 2) == 4", "origin": "user", "outcome": "failed"},
     {"label": "add(0, 0) == 0", "origin": "model", "outcome": "passed"},  # ranks only
 ]
 

@@ -63,7 +63,7 @@ class FakeEngine:
             code="def answer() -> int:\n    return 42\n",
             clean=True,
             findings=[],
-            checks=[{"origin": "task", "outcome": "passed", "label": "answer() == 42"}],
+            checks=[{"origin": "example", "outcome": "passed", "label": "answer() == 42"}],
             passed=True,
             completeness=1.0,
             cycles=1,
