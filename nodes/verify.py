@@ -23,6 +23,7 @@ crashed on none of the model's tests (``nodes.ranking.crashes``). A cycle asks f
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -65,11 +66,12 @@ def verify(state: RunState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         raise RuntimeError("verify reached with a candidate the static tests did not judge")
     results = check_results(suite, best["verdict"])
     passed = verdict_of(results)
+    stop_reason, sabs_stats = still_cut(best, attempts)
     accepted = (
         judged["clean"]
         and passed is not False
         and not crashes(results, best["code"])
-        and best["stop_reason"] != "no_safe_beam"  # cut before an unsafe statement
+        and stop_reason != "no_safe_beam"  # cut before an unsafe statement
     )
     repeated = normalised(best["code"]) in {normalised(a["code"]) for a in attempts}
     ctx.progress.checks(cycle, [r.to_dict() for r in results], candidates=len(candidates))
@@ -81,9 +83,9 @@ def verify(state: RunState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         cycle=cycle,
         prompt=best["prompt"],
         code=best["code"],
-        stop_reason=best["stop_reason"],
+        stop_reason=stop_reason,
         decoding_stats=best["decoding_stats"],
-        sabs_stats=best["sabs_stats"],
+        sabs_stats=sabs_stats,
         findings=judged["findings"],
         completeness=judged["completeness"],
         clean=judged["clean"],
@@ -98,6 +100,22 @@ def verify(state: RunState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         verify_seconds=sum(c["verify_seconds"] for c in candidates),
     )
     return {"candidates": [], "more": "", "attempts": [attempt]}
+
+
+def still_cut(candidate: Candidate, attempts: Sequence[Attempt]) -> tuple[str, dict[str, Any]]:
+    """The candidate's stop reason and SABS stats, where code an earlier cycle was cut to before
+    an unsafe statement stays cut there: the same code ending on its own this time (the model
+    closed the block once the construct was banned) is no less hollow."""
+    stop_reason, sabs_stats = candidate["stop_reason"], dict(candidate["sabs_stats"])
+    if stop_reason == "no_safe_beam":
+        return stop_reason, sabs_stats
+    code = normalised(candidate["code"])
+    for attempt in attempts:
+        if attempt["stop_reason"] == "no_safe_beam" and normalised(attempt["code"]) == code:
+            if not sabs_stats.get("refusal"):
+                sabs_stats["refusal"] = (attempt.get("sabs_stats") or {}).get("refusal")
+            return "no_safe_beam", sabs_stats
+    return stop_reason, sabs_stats
 
 
 def _run_checks(candidates: list[Candidate], suite: Suite, ctx: RunContext) -> list[Candidate]:
