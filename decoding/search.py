@@ -370,7 +370,7 @@ class BeamSearch:
 
     def _find_stop(self, beam: Beam, before: int) -> int | None:
         text = beam.text.text
-        hits = [stop_sequence_at(text, self._cfg.stop_sequences, before)]
+        hits = [stop_sequence_at(text, self._cfg.stop_sequences, before, lead=self._code_prefix)]
         if self._cfg.stop_at_top_level:
             starts_a_line = not self._code_prefix or self._code_prefix.endswith("\n")
             hits.append(top_level_end(text, beam.line_starts, starts_a_line=starts_a_line))

@@ -10,14 +10,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 
-def stop_sequence_at(text: str, stops: Sequence[str], before: int) -> int | None:
-    """Where the first stop sequence that ends after ``before`` begins in ``text``, if any."""
+def stop_sequence_at(text: str, stops: Sequence[str], before: int, *, lead: str = "") -> int | None:
+    """Where the first stop sequence that ends after ``before`` begins in ``text``, if any.
+
+    ``lead`` is the text just before ``text`` (the code prefix): a stop may begin in it, as
+    the closing fence after a newline does when the prefix ends with one and the model
+    closes the fence at once; such a stop is at 0.
+    """
+    lead = lead[max(len(lead) - max((len(stop) - 1 for stop in stops), default=0), 0) :]
+    whole, before = lead + text, before + len(lead)
     hits = [
         index
         for stop in stops
-        if (index := text.find(stop, max(before - len(stop) + 1, 0))) >= 0
+        if (index := whole.find(stop, max(before - len(stop) + 1, 0))) >= 0
     ]
-    return min(hits, default=None)
+    return max(min(hits) - len(lead), 0) if hits else None
 
 
 def top_level_end(text: str, line_starts: Sequence[int], *, starts_a_line: bool) -> int | None:

@@ -279,6 +279,14 @@ def test_stop_sequence_cuts_the_text() -> None:
     assert (result.text, result.stop_reason) == ("", "stop")
 
 
+def test_a_stop_sequence_may_begin_in_the_code_prefix() -> None:
+    # The prefix ends with a newline and the model's first token completes the stop.
+    config = {"max_tokens": 5, "beam_width": 1, "stop_sequences": ("\na",)}
+    result = run(ToyModel(CONFIDENT), prefix="def f():\n", **config)
+    assert (result.text, result.stop_reason) == ("", "stop")
+    assert run(ToyModel(CONFIDENT), prefix="x = 1", **config).stop_reason == "max_tokens"
+
+
 @pytest.mark.parametrize("width", [1, 3])
 def test_same_seed_same_sampled_output(width: int) -> None:
     table = {t: row(a=1.0, b=1.0, nl=0.5, c=1.0) for t in PIECES}

@@ -44,3 +44,13 @@ def test_stop_sequence_found_only_where_it_ends_in_new_text() -> None:
     assert stop_sequence_at("ab\ndef f", ("\nclass ",), before=0) is None
     assert stop_sequence_at("ab\ndef f", ("\ndef",), before=5) == 2
     assert stop_sequence_at("ab\ndef f", ("\ndef",), before=7) is None
+
+
+def test_a_stop_may_begin_in_the_code_prefix() -> None:
+    # The prefix ends with a newline and the model closes the fence at once.
+    assert stop_sequence_at("```", ("\n```",), before=0, lead="    '''\n") == 0
+    assert stop_sequence_at("```", ("\n```",), before=0, lead="    x = 1") is None
+    assert stop_sequence_at("x\n```", ("\n```",), before=0, lead="a\n") == 1
+    assert stop_sequence_at("``", ("\n```",), before=0, lead="a\n") is None
+    assert stop_sequence_at("b", ("b",), before=0, lead="b") == 0
+    assert stop_sequence_at("X", ("\n\n\n\nX",), before=0, lead="\n\n\n\n") == 0
