@@ -235,9 +235,9 @@ def rank(candidates: Sequence[Candidate], suite: Suite, *, seen: Sequence[str] =
 
 
 def best_attempt(attempts: Sequence[Attempt]) -> int:
-    """The index of the attempt a run returns: accepted first, then whole code (not cut before
-    an unsafe statement), the most checks passed, clean, fewer findings, and the later one on
-    a tie (it saw the most evidence)."""
+    """The index of the attempt a run returns: accepted first, then code that parses, whole
+    code (not cut before an unsafe statement), the most checks passed, clean, fewer findings,
+    and the later one on a tie (it saw the most evidence)."""
 
     def key(index: int) -> tuple[Any, ...]:
         attempt = attempts[index]
@@ -245,6 +245,7 @@ def best_attempt(attempts: Sequence[Attempt]) -> int:
         errors = sum(f["severity"] in ("ERROR", "CRITICAL") for f in attempt["findings"])
         return (
             bool(attempt.get("accepted", attempt["clean"])),
+            _parses(attempt["code"]),
             attempt["stop_reason"] != "no_safe_beam",
             sum(c.passed for c in checks if c.origin in VERDICT_ORIGINS),
             attempt["clean"],
@@ -256,3 +257,11 @@ def best_attempt(attempts: Sequence[Attempt]) -> int:
     if not attempts:
         raise ValueError("a run with no attempt has no best attempt")
     return max(range(len(attempts)), key=key)
+
+
+def _parses(code: str) -> bool:
+    try:
+        ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True

@@ -150,9 +150,12 @@ def test_without_checks_clean_code_wins_then_the_decoders_score() -> None:
     assert rank([dirty, clean_low, clean_high], Suite()) == [2, 1, 0]
 
 
-def attempt(*, accepted: bool, passed: int, clean: bool = True, stop: str = "eos") -> Attempt:
+def attempt(
+    *, accepted: bool, passed: int, clean: bool = True, stop: str = "eos", code: str = "x = 1\n"
+) -> Attempt:
     checks = [CheckResult("c", "example", "passed").to_dict()] * passed
     return {
+        "code": code,
         "accepted": accepted,
         "clean": clean,
         "findings": [],
@@ -176,6 +179,14 @@ def test_whole_code_beats_code_cut_before_an_unsafe_statement() -> None:
     whole = attempt(accepted=False, passed=0, clean=False)
     assert best_attempt([cut, whole]) == 1
     assert best_attempt([whole, cut]) == 0
+
+
+def test_code_that_parses_beats_code_that_does_not_even_when_cut() -> None:
+    # A cycle that closed the fence right after the stub must not win over one cut safely.
+    cut = attempt(accepted=False, passed=0, stop="no_safe_beam", clean=False)
+    broken = attempt(accepted=False, passed=0, clean=False, code="def f():\n    pass\n```")
+    assert best_attempt([cut, broken]) == 0
+    assert best_attempt([broken, cut]) == 1
 
 
 def test_a_crash_on_a_model_test_counts_only_where_the_task_has_no_check_of_its_own() -> None:
