@@ -17,7 +17,8 @@ def stop_sequence_at(text: str, stops: Sequence[str], before: int, *, lead: str 
     the closing fence after a newline does when the prefix ends with one and the model
     closes the fence at once; such a stop is at 0.
     """
-    lead = lead[max(len(lead) - max((len(stop) - 1 for stop in stops), default=0), 0) :]
+    reach = max((len(stop) for stop in stops), default=1) - 1  # how far back a stop can begin
+    lead = lead[-reach:] if reach else ""
     whole, before = lead + text, before + len(lead)
     hits = [
         index

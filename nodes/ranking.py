@@ -168,9 +168,8 @@ def normalised(code: str) -> str:
     layout) with the names it binds (parameters, variables, loop targets) renamed in order of
     appearance, so that renaming a variable does not make an answer new; code that does not
     parse without trailing blanks on its lines."""
-    try:
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = _tree(code)
+    if tree is None:
         return "\n".join(line.rstrip() for line in code.strip().splitlines())
     try:
         return ast.dump(_BoundNames(tree).visit(tree))
@@ -245,7 +244,7 @@ def best_attempt(attempts: Sequence[Attempt]) -> int:
         errors = sum(f["severity"] in ("ERROR", "CRITICAL") for f in attempt["findings"])
         return (
             bool(attempt.get("accepted", attempt["clean"])),
-            _parses(attempt["code"]),
+            _tree(attempt["code"]) is not None,
             attempt["stop_reason"] != "no_safe_beam",
             sum(c.passed for c in checks if c.origin in VERDICT_ORIGINS),
             attempt["clean"],
@@ -259,9 +258,9 @@ def best_attempt(attempts: Sequence[Attempt]) -> int:
     return max(range(len(attempts)), key=key)
 
 
-def _parses(code: str) -> bool:
+def _tree(code: str) -> ast.Module | None:
+    """``code``'s syntax tree; None where it does not parse."""
     try:
-        ast.parse(code)
+        return ast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
+        return None
