@@ -7,7 +7,8 @@ statement has ended). It also knows whether the text ends *open*, inside a
 bracket, a string or a backslash-continued line that only more text can
 close (:attr:`SyntaxTracker.open_starts`, :func:`unclosed`): the beams'
 boundaries, the completeness checker's "left open" and the security
-verifier's "unfinished" all come from here.
+verifier's "unfinished" all come from here. :func:`open_try_handlers` closes
+the ``try`` blocks that code ending inside one leaves without a handler.
 It never raises, whatever text it is fed, and clones cheaply (one per beam
 while decoding).
 """
@@ -20,8 +21,11 @@ from dataclasses import dataclass, field
 
 _STRING_PREFIX_LETTERS = frozenset("rRbBuUfFtT")
 _LINE_END = re.compile(r"\r\n?|\n")
+_TRY = re.compile(r"try[ \t]*:")
+_HANDLER = re.compile(r"(except|finally)\b")
 _OPEN = "([{"
 _CLOSE = ")]}"
+
 
 @dataclass(frozen=True)
 class Boundary:
@@ -303,3 +307,22 @@ def _position(code: str, offset: int) -> tuple[int, int]:
     before = code[:offset]
     line_start = max(before.rfind("\n"), before.rfind("\r")) + 1
     return len(_LINE_END.findall(before)) + 1, offset - line_start
+
+
+def open_try_handlers(source: str) -> str:
+    """``except Exception: pass`` for each ``try:`` of ``source`` that has no handler yet,
+    innermost first ("" when none): a statement boundary inside a ``try`` block is whole
+    code but for it."""
+    open_tries: list[str] = []
+    for text in source.splitlines():
+        stripped = text.lstrip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = text[: len(text) - len(stripped)]
+        while open_tries and len(open_tries[-1]) > len(indent):
+            open_tries.pop()  # a deeper try the code has left: it would not parse anyway
+        if open_tries and open_tries[-1] == indent and _HANDLER.match(stripped):
+            open_tries.pop()
+        if _TRY.match(stripped):
+            open_tries.append(indent)
+    return "".join(f"{i}except Exception:\n{i}    pass\n" for i in reversed(open_tries))

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from analysis.security.alternatives import alternative_for
 from analysis.security.extract import extract_code
-from analysis.syntax import SyntaxTracker
+from analysis.syntax import SyntaxTracker, open_try_handlers
 
 _DOTTED = re.compile(r"[A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)*")
 _LAST_PART = re.compile(r"[A-Za-z_]\w*$")
@@ -41,8 +41,6 @@ _ALWAYS_BOUND = frozenset(dir(builtins)) | frozenset(
     {"__name__", "__file__", "__doc__", "__spec__", "__package__", "__loader__", "__path__",
      "__builtins__", "__annotations__", "__module__", "__qualname__", "__class__", "__debug__"}
 )
-_TRY = re.compile(r"try[ \t]*:")
-_HANDLER = re.compile(r"(except|finally)\b")
 _CONSTRUCT_CHARS = 24  # how much of a construct that is no name a refusal quotes
 
 #: ``SecurityDecision.unsafe_rule`` of a new syntax error, and of a name bound nowhere.
@@ -285,7 +283,7 @@ def _parse_lenient(code: str) -> ast.Module | None:
     last = next((text for text in reversed(source.splitlines()) if text.strip()), "")
     indent = last[: len(last) - len(last.lstrip())]
     body = source.rstrip("\n") + "\n" + indent + "    pass\n"
-    handlers = _handlers_of_open_tries(source)
+    handlers = open_try_handlers(source)
     attempts = [source, body]
     if handlers:
         attempts += [source.rstrip("\n") + "\n" + handlers, body + handlers]
@@ -295,24 +293,6 @@ def _parse_lenient(code: str) -> ast.Module | None:
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
     return None
-
-
-def _handlers_of_open_tries(source: str) -> str:
-    """``except Exception: pass`` for each ``try:`` of ``source`` that has no handler yet,
-    innermost first: a statement boundary inside a ``try`` block is whole code but for it."""
-    open_tries: list[str] = []
-    for text in source.splitlines():
-        stripped = text.lstrip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        indent = text[: len(text) - len(stripped)]
-        while open_tries and len(open_tries[-1]) > len(indent):
-            open_tries.pop()  # a deeper try the code has left: it would not parse anyway
-        if open_tries and open_tries[-1] == indent and _HANDLER.match(stripped):
-            open_tries.pop()
-        if _TRY.match(stripped):
-            open_tries.append(indent)
-    return "".join(f"{i}except Exception:\n{i}    pass\n" for i in reversed(open_tries))
 
 
 def _bound_names(tree: ast.Module) -> set[str] | None:

@@ -12,7 +12,10 @@ Three parse states:
   ``(a,`` unindented) counts as unfinished too. The longest prefix that ends
   at a statement boundary (a line end outside brackets and strings) and
   parses is analysed instead, so a dangerous statement already complete is
-  still caught. Being unfinished costs nothing.
+  still caught. A ``try:`` whose handler is not written yet would hide its
+  whole body: a prefix that leaves one open is analysed with a handler
+  closing it (the body's ``exec(code)`` is caught when its line ends,
+  not after the ``except`` clause). Being unfinished costs nothing.
 * ``PARSE_INVALID``: an error before the last line: no continuation can fix
   it. No issues are reported and the penalty is a fixed 2.0.
 """
@@ -30,7 +33,7 @@ from analysis.findings import Severity
 from analysis.security.issue import SecurityIssue
 from analysis.security.policy import DEFAULT_POLICY, Policy
 from analysis.security.scanner import scan_tree
-from analysis.syntax import unclosed
+from analysis.syntax import open_try_handlers, unclosed
 
 SEVERITY_WEIGHTS: dict[Severity, float] = {
     Severity.CRITICAL: 10.0,
@@ -169,15 +172,16 @@ def _statement_ends(code: str) -> list[int]:
 def _longest_parsing_prefix(code: str, error_line: int | None) -> ast.Module | None:
     """The tree of the longest prefix ending at a statement boundary that parses.
 
-    Whole-line prefixes ending just before the failing line are tried first
-    (cheap, and right when the unfinished statement starts there); then the
-    statement ends found by the tokenizer.
+    The whole code (where only a ``try:`` without its handler keeps it from
+    parsing) and whole-line prefixes ending just before the failing line are
+    tried first (cheap, and right when the unfinished statement starts there);
+    then the statement ends found by the tokenizer.
     """
     lines = code.splitlines(keepends=True)
     total = len(lines)
     start = min(error_line or total, total) - 1
     line_cuts = list(range(start, max(start - LINE_ATTEMPTS, -1), -1))
-    found = _first_parsing(lines, line_cuts)
+    found = _first_parsing(lines, [total, *line_cuts])
     if found is not None:
         return found
     statement_ends = sorted(
@@ -188,8 +192,12 @@ def _longest_parsing_prefix(code: str, error_line: int | None) -> ast.Module | N
 
 def _first_parsing(lines: list[str], ends: list[int]) -> ast.Module | None:
     for end in ends:
-        try:
-            return ast.parse("".join(lines[:end]))
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            continue
+        prefix = "".join(lines[:end])
+        handlers = open_try_handlers(prefix)
+        closed = prefix.rstrip("\n") + "\n" + handlers if handlers else ""
+        for text in (prefix, closed) if closed else (prefix,):
+            try:
+                return ast.parse(text)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                continue
     return None

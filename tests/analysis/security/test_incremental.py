@@ -180,3 +180,42 @@ def test_an_invalid_parse_says_where_the_error_is(code: str, error_at: tuple[int
 def test_only_an_invalid_parse_has_an_error_position() -> None:
     assert analyze_incremental("x = 1\n").error_at is None
     assert analyze_incremental("def f(x):\n    return (x").error_at is None
+
+
+@pytest.mark.parametrize(
+    ("code", "found"),
+    [
+        # the body of a try whose handler is not written yet
+        ("def run(code):\n    try:\n        exec(code)\n", [("SC102", 3)]),
+        ("def run(code):\n    try:\n        exec(code)", [("SC102", 3)]),
+        # ... and the statement after it is still unfinished
+        ("def run(code):\n    try:\n        exec(code)\n        return f(1,\n", [("SC102", 3)]),
+        # a try opened in the handler of another
+        (
+            "def run(c):\n    try:\n        a()\n    except E:\n        try:\n            eval(c)\n",
+            [("SC101", 6)],
+        ),
+        # a try that has its handler stays as it is
+        ("try:\n    a()\nexcept E:\n    b()\nelse:\n    eval(c)\n    x = (", [("SC101", 6)]),
+        ("try:\n    a()\nexcept E:\n    b()\nif c:\n    try:\n        os.system(c)\n", [("SC205", 7)]),
+    ],
+)
+def test_a_try_without_its_handler_yet_does_not_hide_its_body(
+    code: str, found: list[tuple[str, int]]
+) -> None:
+    result = analyze_incremental(code)
+    assert result.parse_state is ParseState.PARSE_INCOMPLETE
+    assert [(i.id, i.line) for i in result.issues] == found
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "def run(code):\n    try:\n",  # a try with no body yet
+        "def run(code):\n    try:\n        x = 1\n",  # a safe body
+        "try:\n    a()\nexcept E:\n    b()\nif c:\n",  # a closed try before an open block
+    ],
+)
+def test_closing_a_try_adds_no_issue(code: str) -> None:
+    result = analyze_incremental(code)
+    assert (result.parse_state, result.issues) == (ParseState.PARSE_INCOMPLETE, ())
