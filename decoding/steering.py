@@ -19,11 +19,11 @@ whole (:func:`complete`), never inside a statement.
 from __future__ import annotations
 
 import ast
-import builtins
 import keyword
 import re
 from dataclasses import dataclass
 
+from analysis.names import ALWAYS_BOUND, bound_names
 from analysis.security.alternatives import alternative_for
 from analysis.security.extract import extract_code
 from analysis.syntax import SyntaxTracker, open_try_handlers
@@ -37,10 +37,6 @@ _IMPORT = re.compile(r"^[ \t]*import[ \t]+([^\n#;]+)", re.MULTILINE)
 _FROM_IMPORT = re.compile(r"^[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t]+\(?([^\n#;)]+)", re.MULTILINE)
 _ALIAS = re.compile(r"([\w.]+)(?:[ \t]+as[ \t]+(\w+))?")
 #: Names every module has without binding them.
-_ALWAYS_BOUND = frozenset(dir(builtins)) | frozenset(
-    {"__name__", "__file__", "__doc__", "__spec__", "__package__", "__loader__", "__path__",
-     "__builtins__", "__annotations__", "__module__", "__qualname__", "__class__", "__debug__"}
-)
 _CONSTRUCT_CHARS = 24  # how much of a construct that is no name a refusal quotes
 
 #: ``SecurityDecision.unsafe_rule`` of a new syntax error, and of a name bound nowhere.
@@ -153,7 +149,7 @@ def steer_point(code: str, line: int, col: int, rule: str | None) -> SteerPoint:
 
 def binds(code: str, name: str) -> bool:
     """Whether ``name`` is a builtin or an import of ``code`` binds it (a textual test)."""
-    if name in _ALWAYS_BOUND:
+    if name in ALWAYS_BOUND:
         return True
     for pattern, first_part in ((_IMPORT, True), (_FROM_IMPORT, False)):
         for statement in pattern.finditer(code):
@@ -179,7 +175,7 @@ def undefined_names(
     with a ``pass`` body after an open block header, and code with a star import give none.
     """
     tree = _parse_lenient(code)
-    bound = _bound_names(tree) if tree is not None else None
+    bound = bound_names(tree) if tree is not None else None
     if tree is None or bound is None:
         return []
     found = [
@@ -190,7 +186,7 @@ def undefined_names(
         and (node.end_lineno or node.lineno, node.end_col_offset or 0) > since
         and node.lineno <= until_line
         and node.id not in bound
-        and node.id not in _ALWAYS_BOUND
+        and node.id not in ALWAYS_BOUND
     ]
     return sorted(found, key=lambda item: (item[1], item[2]))
 
@@ -294,27 +290,3 @@ def _parse_lenient(code: str) -> ast.Module | None:
             continue
     return None
 
-
-def _bound_names(tree: ast.Module) -> set[str] | None:
-    """Every name ``tree`` binds anywhere (``None`` when a star import hides some)."""
-    bound: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            bound.add(node.id)
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            bound.add(node.name)
-        elif isinstance(node, ast.arg):
-            bound.add(node.arg)
-        elif isinstance(node, ast.Import):
-            bound.update(a.asname or a.name.split(".")[0] for a in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            if any(a.name == "*" for a in node.names):
-                return None
-            bound.update(a.asname or a.name for a in node.names)
-        elif isinstance(node, ast.Global | ast.Nonlocal):
-            bound.update(node.names)
-        elif isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and node.name:
-            bound.add(node.name)
-        elif isinstance(node, ast.MatchMapping) and node.rest:
-            bound.add(node.rest)
-    return bound

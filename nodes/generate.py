@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from langgraph.runtime import Runtime
 
+from analysis.names import with_stdlib_imports
 from decoding.result import GenerationResult
 from nodes.context import RunContext
 from nodes.prompting import Prompt, Revision, choose_template, prompt_for
@@ -60,14 +61,15 @@ def candidates_from(
     known: set[str],
 ) -> list[Candidate]:
     """One unjudged candidate per finished beam (or the failed best one) whose code is not in
-    ``known``; ``known`` gains their codes."""
+    ``known``; ``known`` gains their codes. A standard-library module the code uses but never
+    imports is imported (the model writes the stub's body and cannot reach its imports)."""
     beams = [(b.text, b.stop_reason, b.score) for b in result.beams] or [
         (result.text, result.stop_reason, result.score)
     ]
     stats = result.stats.to_dict()
     found: list[Candidate] = []
     for text, stop_reason, score in beams:
-        code = prompt.code_from(text)
+        code, _ = with_stdlib_imports(prompt.code_from(text))
         if code in known:
             continue
         known.add(code)
