@@ -22,8 +22,11 @@ ALWAYS_BOUND = frozenset(dir(builtins)) | frozenset(
     {"__name__", "__file__", "__doc__", "__spec__", "__package__", "__loader__", "__path__",
      "__builtins__", "__annotations__", "__module__", "__qualname__", "__class__", "__debug__"}
 )
-# standard-library modules whose import does something (opens a browser, prints, starts Tk)
-_NOT_IMPORTED = frozenset({"antigravity", "this", "idlelib", "tkinter", "turtle", "turtledemo"})
+# standard-library modules whose import does something (opens a browser, prints, loads Tk,
+# takes over the terminal's line editing)
+_NOT_IMPORTED = frozenset(
+    {"antigravity", "this", "idlelib", "tkinter", "turtle", "turtledemo", "readline", "rlcompleter"}
+)
 
 
 def bound_names(tree: ast.Module) -> set[str] | None:
