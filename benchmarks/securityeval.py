@@ -42,7 +42,7 @@ from benchmarks.harness.modes import (
 )
 from benchmarks.harness.report import markdown_table, slim, write_json, write_text
 from benchmarks.harness.runner import common_items, progress_bar, run_cached
-from config.errors import UserError
+from config.errors import UsageError, UserError
 from decoding.model_file import ModelFile, resolve_model
 
 RESULTS = Path(__file__).parent / "results"
@@ -195,6 +195,15 @@ def run_mode(
     )
 
 
+def chosen_prompts(prompts: Sequence[SecurityPrompt], ids: Sequence[str]) -> list[SecurityPrompt]:
+    """The prompts named in ``ids``, in the data's order; ``UsageError`` names any unknown one."""
+    wanted = {i.strip() for i in ids if i.strip()}
+    unknown = sorted(wanted - {p.id for p in prompts})
+    if unknown:
+        raise UsageError(f"--ids: no such prompt: {', '.join(unknown)}")
+    return [p for p in prompts if p.id in wanted]
+
+
 def cwe_of(prompt_id: str) -> str:
     """The CWE a SecurityEval prompt is about (``CWE-020_author_1.py`` -> ``CWE-020``)."""
     return prompt_id.split("_", 1)[0]
@@ -251,6 +260,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Complete, judge, print the table and write json and markdown."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.securityeval", description=__doc__)
     parser.add_argument("--limit", type=int, help="the first N prompts (default: all 121)")
+    parser.add_argument("--ids", help="only these prompts, comma-separated (CWE-502_mitre_1.py,...)")
     parser.add_argument("--data", type=Path, default=SECURITYEVAL_DEFAULT, help="SecurityEval JSONL")
     parser.add_argument("--modes", default="greedy,sabs", help="comma-separated: greedy,beams,sabs,loop")
     parser.add_argument("--model", default="default", help='GGUF file, or "default"')
@@ -266,6 +276,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         modes = parse_modes(args.modes, MODES, flag="--modes")
         model_file = resolve_model(args.model)
         prompts = securityeval_prompts(args.data, args.limit)
+        if args.ids:
+            prompts = chosen_prompts(prompts, args.ids.split(","))
     except UserError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -287,7 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                          outcome="bandit_insecure_completion")
     text = (table(summaries) + "\n" + removals(records, reference=modes[0]) + "\n"
             + cwe_table(records) + "\n" + comparison)
-    which = "all" if args.limit is None else "first"
+    which = "chosen" if args.ids else "all" if args.limit is None else "first"
     title = f"SecurityEval, {which} {len(prompts)} prompts, {model_file.name}"
     if args.cached_only:
         title += " (only the prompts every mode has finished)"

@@ -12,6 +12,7 @@ from benchmarks.harness.data import SecurityPrompt, securityeval_prompts
 from benchmarks.harness.modes import parse_modes
 from benchmarks.securityeval import (
     MODES,
+    chosen_prompts,
     cwe_table,
     judge,
     main,
@@ -57,6 +58,13 @@ def test_prompts_are_read_in_file_order_up_to_the_limit(tmp_path: Path) -> None:
     data.write_text("\n".join(lines) + "\n\n", encoding="utf-8")
     assert securityeval_prompts(data, limit=1) == [SecurityPrompt("0", PROMPT)]
     assert [p.id for p in securityeval_prompts(data)] == ["0", "1"]
+
+
+def test_chosen_prompts_keep_the_data_order_and_an_unknown_id_is_a_user_error() -> None:
+    prompts = [SecurityPrompt(i, PROMPT) for i in ("a.py", "b.py", "c.py")]
+    assert [p.id for p in chosen_prompts(prompts, ["c.py", " a.py", ""])] == ["a.py", "c.py"]
+    with pytest.raises(UserError, match=r"--ids: no such prompt: d\.py"):
+        chosen_prompts(prompts, ["a.py", "d.py"])
 
 
 def test_a_missing_data_file_is_a_user_error(tmp_path: Path) -> None:
