@@ -126,13 +126,14 @@ def steer_point(code: str, line: int, col: int, rule: str | None) -> SteerPoint:
     last, last_at = parts[-1]
     entry = alternative_for(rule, last) if rule else None
     steer = entry.steer if entry is not None else None
-    offset, name, boost = last_at, last, ""
+    offset, name, boost, drop = last_at, last, "", ""
     if steer is not None and steer.at == "root":
         offset, name, boost = parts[0][1], parts[0][0], steer.boost
     elif steer is not None and steer.at == "keyword":
         found = _keyword_in_call(code, match.end(), steer.keyword)
-        if found is not None:
+        if found is not None:  # the keyword stays out in any form (``shellTrue=True``)
             offset, name, boost = found, steer.keyword, steer.boost
+            drop = steer.keyword
     elif steer is not None and steer.at == "call_end":
         found = _call_end(code, match.end())
         if found is not None:
@@ -143,7 +144,7 @@ def steer_point(code: str, line: int, col: int, rule: str | None) -> SteerPoint:
         boost = steer.boost
     if boost and not _available(code, offset, boost):
         boost = ""
-    drop = steer.drop if steer is not None and boost else ""
+    drop = drop or (steer.drop if steer is not None and boost else "")
     return SteerPoint(offset, _bannable(name), boost, construct, drop)
 
 

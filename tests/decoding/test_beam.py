@@ -121,6 +121,15 @@ def test_a_boost_written_out_lifts_the_name_ban_but_not_the_dropped_keyword() ->
     assert beam.name_bans == ()  # the statement ended
 
 
+def test_a_dropped_keyword_may_not_come_back_later_in_the_call_glued_to_a_word() -> None:
+    beam = new_beam()
+    beam.append(10, -0.1, b"r = subprocess.run(c, ")
+    beam.steer("shell", "", "shell")
+    assert beam.allows(b"check=True, ")
+    beam.append(11, -0.1, b"check=True, ")
+    assert not beam.allows(b"shellTrue") and not beam.allows(b"shell")
+
+
 def test_a_comment_line_does_not_end_the_statement_a_name_ban_holds_for() -> None:
     beam = new_beam()
     beam.steer("sorted_list", "")

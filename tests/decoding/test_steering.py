@@ -96,7 +96,8 @@ def test_steer_point_of_a_name_steer_to_a_new_name_needs_it_bound(imports: str, 
 def test_steer_point_of_a_keyword_steer_rewinds_to_the_keyword() -> None:
     code = "import subprocess\nsubprocess.run(c, shell=True)\n"
     point = steer(code, "subprocess.run", "SC207")
-    assert point == SteerPoint(code.index("shell=True"), "shell", "", "subprocess.run")
+    # ... and keeps it out of the rest of the statement in any form (``shellTrue=True``)
+    assert point == SteerPoint(code.index("shell=True"), "shell", "", "subprocess.run", "shell")
 
 
 def test_steer_point_finds_the_keyword_of_a_call_over_several_lines() -> None:
