@@ -18,6 +18,7 @@ import importlib
 import sys
 from types import ModuleType
 
+#: Names every module has without binding them.
 ALWAYS_BOUND = frozenset(dir(builtins)) | frozenset(
     {"__name__", "__file__", "__doc__", "__spec__", "__package__", "__loader__", "__path__",
      "__builtins__", "__annotations__", "__module__", "__qualname__", "__class__", "__debug__"}
@@ -91,12 +92,12 @@ def missing_stdlib_imports(code: str) -> list[str]:
     return found
 
 
-def with_stdlib_imports(code: str) -> tuple[str, list[str]]:
+def with_stdlib_imports(code: str) -> str:
     """``code`` with an ``import`` line for each of :func:`missing_stdlib_imports`, after its
-    last top-level import (or its docstring, or at its top), and those imports."""
+    last top-level import (or its docstring, or at its top)."""
     missing = missing_stdlib_imports(code)
     if not missing:
-        return code, []
+        return code
     tree = ast.parse(code)
     imports = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
     first = tree.body[0] if tree.body else None
@@ -114,7 +115,7 @@ def with_stdlib_imports(code: str) -> tuple[str, list[str]]:
     if after and not lines[after - 1].endswith("\n"):
         lines[after - 1] += "\n"
     added = [f"import {path}\n" for path in missing]
-    return "".join(lines[:after] + added + lines[after:]), missing
+    return "".join(lines[:after] + added + lines[after:])
 
 
 def _importable(name: str) -> bool:

@@ -36,7 +36,6 @@ _STRING_PREFIXES = frozenset({"r", "b", "u", "f", "t", "rb", "br", "fr", "rf", "
 _IMPORT = re.compile(r"^[ \t]*import[ \t]+([^\n#;]+)", re.MULTILINE)
 _FROM_IMPORT = re.compile(r"^[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t]+\(?([^\n#;)]+)", re.MULTILINE)
 _ALIAS = re.compile(r"([\w.]+)(?:[ \t]+as[ \t]+(\w+))?")
-#: Names every module has without binding them.
 _CONSTRUCT_CHARS = 24  # how much of a construct that is no name a refusal quotes
 
 #: ``SecurityDecision.unsafe_rule`` of a new syntax error, and of a name bound nowhere.

@@ -69,7 +69,7 @@ def candidates_from(
     stats = result.stats.to_dict()
     found: list[Candidate] = []
     for text, stop_reason, score in beams:
-        code, _ = with_stdlib_imports(prompt.code_from(text))
+        code = with_stdlib_imports(prompt.code_from(text))
         if code in known:
             continue
         known.add(code)

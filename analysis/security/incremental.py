@@ -181,7 +181,7 @@ def _longest_parsing_prefix(code: str, error_line: int | None) -> ast.Module | N
     total = len(lines)
     start = min(error_line or total, total) - 1
     line_cuts = list(range(start, max(start - LINE_ATTEMPTS, -1), -1))
-    found = _first_parsing(lines, [total, *line_cuts])
+    found = _parse_closed(code) or _first_parsing(lines, line_cuts)
     if found is not None:
         return found
     statement_ends = sorted(
@@ -193,11 +193,21 @@ def _longest_parsing_prefix(code: str, error_line: int | None) -> ast.Module | N
 def _first_parsing(lines: list[str], ends: list[int]) -> ast.Module | None:
     for end in ends:
         prefix = "".join(lines[:end])
-        handlers = open_try_handlers(prefix)
-        closed = prefix.rstrip("\n") + "\n" + handlers if handlers else ""
-        for text in (prefix, closed) if closed else (prefix,):
-            try:
-                return ast.parse(text)
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                continue
+        found = _parse(prefix) or _parse_closed(prefix)
+        if found is not None:
+            return found
     return None
+
+
+def _parse_closed(code: str) -> ast.Module | None:
+    """``code`` parsed with a handler closing each ``try`` it leaves open (None: it leaves
+    none, or does not parse even so)."""
+    handlers = open_try_handlers(code)
+    return _parse(code.rstrip("\n") + "\n" + handlers) if handlers else None
+
+
+def _parse(text: str) -> ast.Module | None:
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
